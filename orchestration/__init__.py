@@ -1,0 +1,1 @@
+"""The nhanluc Dagster code location."""

@@ -1,0 +1,461 @@
+"""Load one seed file for every unit: read, clean, split accepted from rejected, write slices.
+
+Plain Python over an in-memory DuckDB connection, so it runs the same inside a Dagster
+asset, a test or the benchmark. Accepted rows go to `raw/<file>/<unit>.parquet`, rejected
+rows to `rejects/<file>.parquet`, per-unit counts to `status/<file>.parquet`; each file is
+written beside its target and swapped in with `os.replace`, so readers never see half a
+file and ingest never touches the build database.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import shutil
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import UNIT_FOLDER_PATTERN, Settings
+from schemas import sql
+from schemas.contract import SeedFile
+from schemas.rules import RULE_BY_CODE, message_for
+
+REFERENCE_SLICE = "reference"
+_CSV_OPTIONS = (
+    "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
+    "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
+    "rejects_scan = 'csv_scans'"
+)
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one unit's copy of one seed file (a row of quality.submission_files)."""
+
+    unit_code: str
+    file: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    status: str = "accepted"
+    message: str = ""
+    content_sha256: str = ""
+    rejected_by_rule: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class IngestResult:
+    seed: SeedFile
+    outcomes: list[FileOutcome]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(outcome.rows_read for outcome in self.outcomes)
+
+    @property
+    def rows_accepted(self) -> int:
+        return sum(outcome.rows_accepted for outcome in self.outcomes)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(outcome.rows_rejected for outcome in self.outcomes)
+
+    @property
+    def rejected_by_rule(self) -> Counter:
+        total: Counter = Counter()
+        for outcome in self.outcomes:
+            total.update(outcome.rejected_by_rule)
+        return total
+
+
+class _WholeFileRejection(Exception):
+    def __init__(self, rule: str, detail: str = ""):
+        super().__init__(message_for(rule, detail))
+        self.rule = rule
+
+
+def unit_folders(settings: Settings) -> tuple[list[str], list[str]]:
+    """(valid unit folders, refused folder names), both sorted."""
+    root = settings.seeds_dir / "submissions"
+    if not root.is_dir():
+        return [], []
+    names = sorted(entry.name for entry in root.iterdir() if entry.is_dir())
+    valid = [name for name in names if UNIT_FOLDER_PATTERN.fullmatch(name)]
+    return valid, [name for name in names if name not in valid]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _legacy_encoding_hint(path: Path) -> str:
+    sample = path.read_bytes()[: 1 << 20]
+    try:
+        sample.decode("cp1258")
+    except UnicodeDecodeError:
+        return ""
+    return " (có vẻ là Windows-1258)"
+
+
+def _read_header(path: Path, seed: SeedFile) -> list[str]:
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 16)
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _WholeFileRejection("file_not_utf8", _legacy_encoding_hint(path)) from None
+    try:
+        header = next(csv.reader(io.StringIO(text)))
+    except (csv.Error, StopIteration) as error:
+        raise _WholeFileRejection("file_unparseable", str(error)) from None
+    names = [name.strip().lower() for name in header]
+    if len(set(names)) != len(names):
+        raise _WholeFileRejection("file_unparseable", "tiêu đề có cột trùng tên")
+    missing = [c.name for c in seed.columns if c.required and c.name not in names]
+    if missing:
+        raise _WholeFileRejection("file_missing_column", ", ".join(missing))
+    return names
+
+
+def _read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, unit: str) -> None:
+    """Append the file's rows to temp tables `src` (parsed) and `malformed` (CSV errors)."""
+    header = _read_header(path, seed)
+    columns = "{" + ", ".join(f"{sql.literal(name)}: 'VARCHAR'" for name in header) + "}"
+    present = set(header)
+    projected = ", ".join(
+        sql.quote_ident(c.name) if c.name in present else f"NULL AS {sql.quote_ident(c.name)}"
+        for c in seed.columns
+    )
+    contract_columns = [sql.quote_ident(c.name) for c in seed.columns if c.name in present]
+    # Newlines inside quoted values make a record span several physical lines.
+    newlines = (
+        "length(concat_ws('', " + ", ".join(contract_columns) + ")) - "
+        "length(replace(concat_ws('', " + ", ".join(contract_columns) + "), chr(10), ''))"
+    )
+    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_scans")
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE unit_src AS
+            SELECT row_number() OVER () AS _pos, {projected}, {newlines} AS _nl
+            FROM read_csv({sql.literal(str(path))}, columns = {columns}, {_CSV_OPTIONS})
+            """
+        )
+    except duckdb.Error as error:
+        text = str(error)
+        if "unicode" in text.lower() or "utf-8" in text.lower():
+            raise _WholeFileRejection("file_not_utf8", _legacy_encoding_hint(path)) from None
+        raise _WholeFileRejection("file_unparseable", text.splitlines()[0][:300]) from None
+    # DuckDB numbers records, not physical lines: map both onto physical lines, the header
+    # being line 1 (CONTRACT.md §2). A CSV error row is taken to span one line.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE unit_errors AS
+        SELECT line AS record, row_number() OVER (ORDER BY line) AS nth,
+               any_value(csv_line) AS csv_line, string_agg(error_message, '; ') AS error
+        FROM csv_rejects GROUP BY line
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE unit_src AS
+        WITH numbered AS (
+            SELECT s.*, s._pos + 1 + (
+                SELECT count(*) FROM unit_errors e WHERE e.record - e.nth + 1 <= s._pos + 1
+            ) AS _record
+            FROM unit_src s
+        )
+        SELECT *, _record + coalesce(sum(_nl) OVER (
+            ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS _line
+        FROM numbered
+        """
+    )
+    con.execute(
+        f"""
+        INSERT INTO malformed
+        SELECT {sql.literal(unit)}, e.record + coalesce((
+            SELECT sum(s._nl) FROM unit_src s WHERE s._record < e.record), 0),
+            e.csv_line, e.error
+        FROM unit_errors e
+        """
+    )
+    names = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
+    con.execute(f"INSERT INTO src SELECT {sql.literal(unit)}, _pos, _line, {names} FROM unit_src")
+
+
+def _previous_rows(path: Path) -> int:
+    if not path.exists():
+        return 0
+    return duckdb.sql(f"SELECT count(*) FROM read_parquet({sql.literal(str(path))})").fetchone()[0]
+
+
+def _atomic_copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, scratch: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = scratch / f"{target.stem}-{uuid.uuid4().hex}.parquet"
+    con.execute(f"COPY ({query}) TO {sql.literal(str(temporary))} (FORMAT parquet)")
+    os.replace(temporary, target)
+
+
+def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
+    """Load `seed` for every unit (or once, for a reference file) and write its slices."""
+    settings.scratch_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"SET temp_directory = {sql.literal(str(settings.scratch_dir / 'duckdb'))}")
+    con.execute("SET preserve_insertion_order = true")
+    column_defs = ", ".join(f"{sql.quote_ident(c.name)} VARCHAR" for c in seed.columns)
+    con.execute(f"CREATE TEMP TABLE src (_unit VARCHAR, _pos BIGINT, _line BIGINT, {column_defs})")
+    con.execute(
+        "CREATE TEMP TABLE malformed (_unit VARCHAR, _line BIGINT, csv_line VARCHAR, error VARCHAR)"
+    )
+
+    if seed.folder == "reference":
+        units = [REFERENCE_SLICE]
+        paths = {REFERENCE_SLICE: settings.seeds_dir / "reference" / seed.filename}
+        refused: list[str] = []
+    else:
+        units, refused = unit_folders(settings)
+        paths = {unit: settings.seeds_dir / "submissions" / unit / seed.filename for unit in units}
+
+    outcomes: dict[str, FileOutcome] = {}
+    for unit in units:
+        path = paths[unit]
+        if not path.exists():
+            continue
+        outcome = outcomes[unit] = FileOutcome(unit, seed.name, content_sha256=_sha256(path))
+        try:
+            if path.stat().st_size == 0:
+                raise _WholeFileRejection("file_empty")
+            _read_unit_file(con, path, seed, unit)
+        except _WholeFileRejection as rejection:
+            outcome.status = "rejected_whole"
+            outcome.message = f"{path.relative_to(settings.seeds_dir)}: {rejection}"
+            outcome.rejected_by_rule[rejection.rule] += 0
+    for name in refused:
+        if (settings.seeds_dir / "submissions" / name / seed.filename).exists():
+            outcomes[name] = FileOutcome(
+                name,
+                seed.name,
+                status="rejected_whole",
+                message=message_for("folder_not_unit_code", name),
+            )
+
+    reference_tables = _load_references(con, seed, settings)
+    _split(con, seed, reference_tables)
+    return _write(con, seed, settings, units, outcomes)
+
+
+def _load_references(
+    con: duckdb.DuckDBPyConnection, seed: SeedFile, settings: Settings
+) -> dict[str, str]:
+    tables = {}
+    for upstream in seed.upstream:
+        table = f"ref_{upstream}"
+        pattern = settings.raw_dir / upstream / "*.parquet"
+        con.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT * FROM read_parquet({sql.literal(str(pattern))})"
+        )
+        tables[upstream] = table
+    return tables
+
+
+def _split(
+    con: duckdb.DuckDBPyConnection, seed: SeedFile, reference_tables: dict[str, str]
+) -> None:
+    """Build temp table `checked`: typed rows with `_violation` = 'rule:column' or NULL."""
+    checks = sql.row_checks(seed, reference_tables)
+    raw_json = (
+        "to_json({"
+        + ", ".join(f"{sql.literal(c.name)}: {sql.quote_ident(c.name)}" for c in seed.columns)
+        + "})"
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE cleaned AS
+        SELECT _unit, _pos, _line, {sql.cleaned_select(seed)}, {raw_json} AS _raw FROM src
+        """
+    )
+    con.execute(f"CREATE TEMP TABLE typed AS SELECT *, {sql.typed_select(seed)} FROM cleaned")
+    con.execute(
+        f"CREATE TEMP TABLE row_checked AS SELECT s.*, {sql.violation_case(checks)} AS _violation "
+        "FROM typed s"
+    )
+    values = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
+    key = ", ".join(sql.quote_ident(name) for name in seed.key)
+    key_scope = key if seed.key_city_wide else f"_unit, {key}"
+    # Of identical rows the first is kept; rows sharing a key but differing are all
+    # rejected (CONTRACT.md §3). Each stage only looks at rows no earlier rule rejected.
+    con.execute(
+        f"""
+        CREATE TEMP TABLE dedup_rows AS
+        SELECT * REPLACE (CASE
+            WHEN _violation IS NULL AND row_number() OVER (
+                PARTITION BY _violation IS NULL, _unit, {values} ORDER BY _pos) > 1
+            THEN 'duplicate_row:' ELSE _violation END AS _violation)
+        FROM row_checked
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE dedup_keys AS
+        SELECT * REPLACE (CASE
+            WHEN _violation IS NULL AND count(*) OVER (
+                PARTITION BY _violation IS NULL, {key_scope}) > 1
+            THEN {sql.literal("duplicate_key:" + "+".join(seed.key))} ELSE _violation END
+            AS _violation)
+        FROM dedup_rows
+        """
+    )
+    final = "dedup_keys"
+    if "person_listed_twice" in seed.extra_rules:
+        con.execute(
+            """
+            CREATE TEMP TABLE listed_twice AS
+            SELECT * REPLACE (CASE
+                WHEN _violation IS NULL AND count(DISTINCT _unit) OVER (
+                    PARTITION BY _violation IS NULL, national_id) > 1
+                THEN 'person_listed_twice:national_id' ELSE _violation END AS _violation)
+            FROM dedup_keys
+            """
+        )
+        final = "listed_twice"
+    con.execute(f"CREATE TEMP VIEW checked AS SELECT * FROM {final}")
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    seed: SeedFile,
+    settings: Settings,
+    units: list[str],
+    outcomes: dict[str, FileOutcome],
+) -> IngestResult:
+    counts = con.execute(
+        """
+        SELECT _unit, split_part(_violation, ':', 1) AS rule, count(*)
+        FROM checked GROUP BY ALL
+        UNION ALL
+        SELECT _unit, 'malformed_row', count(*) FROM malformed GROUP BY ALL
+        """
+    ).fetchall()
+    for unit, rule, count in counts:
+        outcome = outcomes[unit]
+        outcome.rows_read += count
+        if rule:
+            outcome.rows_rejected += count
+            outcome.rejected_by_rule[rule] += count
+        else:
+            outcome.rows_accepted += count
+
+    values = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
+    raw_dir = settings.raw_dir / seed.name
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    kept_previous: set[str] = set()
+    for unit in units:
+        outcome = outcomes.get(unit)
+        slice_path = raw_dir / f"{unit}.parquet"
+        if outcome is not None and seed.folder == "submission":
+            too_many = outcome.rows_read and outcome.rows_rejected / outcome.rows_read > (
+                settings.max_reject_rate
+            )
+            if (outcome.status == "rejected_whole" or too_many) and _previous_rows(slice_path):
+                kept_previous.add(unit)
+                _hold_back(outcome, settings.max_reject_rate)
+                continue
+        _atomic_copy(
+            con,
+            f"SELECT {values}, _line AS source_line FROM checked "
+            f"WHERE _violation IS NULL AND _unit = {sql.literal(unit)} ORDER BY _pos",
+            slice_path,
+            settings.scratch_dir,
+        )
+    # A unit folder that disappeared no longer submits anything.
+    for stale in raw_dir.glob("*.parquet"):
+        if stale.stem not in units:
+            stale.unlink()
+
+    held = ", ".join(sql.literal(unit) for unit in kept_previous) or "NULL"
+    file_name = sql.literal(seed.name)
+    con.execute("CREATE TEMP TABLE rule_messages (rule VARCHAR, template VARCHAR)")
+    con.executemany(
+        "INSERT INTO rule_messages VALUES (?, ?)",
+        [(code, rule.message) for code, rule in RULE_BY_CODE.items()],
+    )
+    _atomic_copy(
+        con,
+        f"""
+        WITH rejected AS (
+            SELECT _unit AS unit_code, _line AS line,
+                   nullif(split_part(_violation, ':', 2), '') AS "column",
+                   split_part(_violation, ':', 1) AS rule, _raw AS raw_values
+            FROM checked WHERE _violation IS NOT NULL
+            UNION ALL
+            SELECT _unit, _line, NULL, 'held_back', _raw
+            FROM checked WHERE _violation IS NULL AND _unit IN ({held})
+            UNION ALL
+            SELECT _unit, _line, NULL, 'malformed_row',
+                   json_object('csv_line', csv_line, 'error', error)
+            FROM malformed
+        )
+        SELECT r.unit_code, {file_name} AS file, r.line, r."column", r.rule,
+               replace(m.template, '{{column}}', coalesce(r."column", '')) AS message,
+               r.raw_values
+        FROM rejected r JOIN rule_messages m USING (rule)
+        ORDER BY r.unit_code, r.line
+        """,
+        settings.rejects_dir / f"{seed.name}.parquet",
+        settings.scratch_dir,
+    )
+    ordered = [outcomes[unit] for unit in sorted(outcomes)]
+    status_rows = [
+        (
+            o.unit_code,
+            o.file,
+            o.rows_read,
+            o.rows_accepted,
+            o.rows_rejected,
+            o.status,
+            o.message or None,
+            o.content_sha256,
+        )
+        for o in ordered
+    ]
+    con.execute(
+        "CREATE TEMP TABLE status (unit_code VARCHAR, file VARCHAR, rows_read BIGINT, "
+        "rows_accepted BIGINT, rows_rejected BIGINT, status VARCHAR, message VARCHAR, "
+        "content_sha256 VARCHAR)"
+    )
+    if status_rows:
+        con.executemany("INSERT INTO status VALUES (?, ?, ?, ?, ?, ?, ?, ?)", status_rows)
+    _atomic_copy(
+        con,
+        "SELECT * FROM status",
+        settings.status_dir / f"{seed.name}.parquet",
+        settings.scratch_dir,
+    )
+    con.close()
+    shutil.rmtree(settings.scratch_dir / "duckdb", ignore_errors=True)
+    return IngestResult(seed, ordered)
+
+
+def _hold_back(outcome: FileOutcome, max_reject_rate: float) -> None:
+    """The unit's last accepted rows stay; this submission's valid rows count as held_back."""
+    reason = (
+        outcome.message
+        if outcome.status == "rejected_whole"
+        else f"tỷ lệ dòng bị loại {outcome.rows_rejected / outcome.rows_read:.1%} "
+        f"vượt ngưỡng {max_reject_rate:.1%}"
+    )
+    outcome.rejected_by_rule["held_back"] += outcome.rows_accepted
+    outcome.rows_rejected += outcome.rows_accepted
+    outcome.rows_accepted = 0
+    outcome.status = "held_back"
+    outcome.message = f"Giữ lại dữ liệu đã chấp nhận trước đó: {reason}"

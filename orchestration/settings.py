@@ -1,0 +1,56 @@
+"""Where things live, read from the environment at run time (CONTRACT.md §5)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+UNIT_FOLDER_PATTERN = re.compile(r"[A-Za-z0-9]+")
+PUBLISHED_FILE = "nhanluc.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    seeds_dir: Path
+    warehouse_dir: Path
+    max_reject_rate: float
+
+    @property
+    def private_dir(self) -> Path:
+        """Personal data lives here and is never published."""
+        return self.warehouse_dir / "private"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.private_dir / "raw"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.private_dir / "rejects"
+
+    @property
+    def status_dir(self) -> Path:
+        return self.private_dir / "status"
+
+    @property
+    def scratch_dir(self) -> Path:
+        return self.private_dir / "tmp"
+
+    @property
+    def build_database(self) -> Path:
+        return self.private_dir / "build.duckdb"
+
+    @property
+    def published_database(self) -> Path:
+        return self.warehouse_dir / PUBLISHED_FILE
+
+
+def current_settings() -> Settings:
+    seeds = os.environ.get("NHANLUC_SEEDS_DIR") or str(REPO_ROOT / "seeds")
+    warehouse = os.environ.get("NHANLUC_WAREHOUSE_DIR") or str(REPO_ROOT / "warehouse")
+    rate = float(os.environ.get("NHANLUC_MAX_REJECT_RATE") or 0.05)
+    return Settings(Path(seeds).resolve(), Path(warehouse).resolve(), rate)

@@ -1,0 +1,59 @@
+"""The named row rules, in the fixed order that decides which one a bad row counts under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule a row can break. `message` is Vietnamese; `{column}` names the column."""
+
+    code: str
+    message: str
+    blocking: bool = True
+
+
+# A row that breaks several rules is counted once, under the first rule of this list
+# (CONTRACT.md §3). Within one rule, columns are checked in the file's column order.
+RULES: tuple[Rule, ...] = (
+    Rule("malformed_row", "Dòng CSV sai cấu trúc (số cột không khớp tiêu đề)"),
+    Rule("missing_value", "Thiếu giá trị bắt buộc ở cột {column}"),
+    Rule("invalid_national_id", "Số CCCD ở cột {column} phải gồm đúng 12 chữ số"),
+    Rule("invalid_date", "Ngày ở cột {column} không hợp lệ (dùng YYYY-MM-DD hoặc D/M/YYYY)"),
+    Rule("invalid_integer", "Giá trị ở cột {column} phải là số nguyên"),
+    Rule("invalid_number", "Giá trị ở cột {column} phải là số"),
+    Rule("invalid_boolean", "Giá trị ở cột {column} phải là có/không (true/false, 1/0)"),
+    Rule("invalid_code", "Mã ở cột {column} chỉ được gồm chữ, số, '_' và '-'"),
+    Rule("invalid_enum", "Giá trị ở cột {column} không thuộc danh mục cho phép"),
+    Rule("out_of_range", "Giá trị ở cột {column} nằm ngoài khoảng cho phép"),
+    Rule("unit_code_mismatch", "Mã đơn vị ở cột {column} khác với thư mục nộp"),
+    Rule("invalid_level", "Trình độ ở cột {column} không thuộc danh mục của loại trình độ"),
+    Rule("end_before_start", "Ngày kết thúc ở cột {column} trước ngày bắt đầu"),
+    Rule("unknown_reference", "Mã ở cột {column} không có trong danh mục tham chiếu"),
+    Rule("class_of_other_unit", "Lớp ở cột {column} do đơn vị khác tổ chức"),
+    Rule("sessions_over_plan", "Số buổi dự ở cột {column} vượt số buổi theo kế hoạch của lớp"),
+    Rule("duplicate_row", "Dòng trùng lặp hoàn toàn với một dòng trước"),
+    Rule("duplicate_key", "Trùng khóa {column} với dòng khác có nội dung khác"),
+    Rule("person_listed_twice", "Cán bộ ở cột {column} được hai đơn vị cùng kê khai"),
+    Rule("held_back", "Tệp nộp lại bị giữ lại; dữ liệu được chấp nhận trước đó vẫn giữ nguyên"),
+)
+
+# Whole-file rejections: the file is refused before any row is read (CONTRACT.md §3).
+FILE_RULES: tuple[Rule, ...] = (
+    Rule("folder_not_unit_code", "Thư mục '{column}' không phải mã đơn vị (chỉ gồm chữ và số)"),
+    Rule(
+        "file_empty",
+        "Tệp rỗng (0 byte); tệp chỉ có dòng tiêu đề mới là tệp hợp lệ không có dữ liệu",
+    ),
+    Rule("file_not_utf8", "Tệp không mã hóa UTF-8{column}; hãy lưu lại dưới dạng CSV UTF-8"),
+    Rule("file_missing_column", "Tệp thiếu cột bắt buộc: {column}"),
+    Rule("file_unparseable", "Không đọc được tệp CSV: {column}"),
+)
+
+RULE_BY_CODE = {rule.code: rule for rule in RULES + FILE_RULES}
+RULE_ORDER = {rule.code: position for position, rule in enumerate(RULES)}
+
+
+def message_for(rule_code: str, column: str | None) -> str:
+    return RULE_BY_CODE[rule_code].message.format(column=column or "")

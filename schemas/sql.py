@@ -1,0 +1,182 @@
+"""SQL generated from the declaration: clean text, cast by explicit rules, flag rule breaks.
+
+DuckDB's typed CSV reader refuses `có`/`không` and a second date format, so files are
+read as text and every cast below is explicit. The rule flags are SQL rather than a
+pandera schema evaluated in pandas because they must run over millions of rows inside
+DuckDB and return, per row, the first rule broken (CONTRACT.md §3).
+"""
+
+from __future__ import annotations
+
+from schemas.contract import DATE_MAX, DATE_MIN, LEVEL_RANKS, Column, SeedFile
+from schemas.rules import RULE_ORDER
+
+TRUE_WORDS = ("true", "1", "có")
+FALSE_WORDS = ("false", "0", "không")
+# Whitespace an Excel export leaves around values: space, tab, carriage return, NBSP.
+_TRIM_CHARS = " \t\r\n\u00a0\u200b\ufeff"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in_list(values: tuple[str, ...] | list[str]) -> str:
+    return "(" + ", ".join(literal(value) for value in values) + ")"
+
+
+def clean_text(raw: str) -> str:
+    """NFC, Ð/ð → Đ/đ, trimmed, empty → NULL."""
+    normalised = f"replace(replace(nfc_normalize({raw}), 'Ð', 'Đ'), 'ð', 'đ')"
+    return f"nullif(trim({normalised}, {literal(_TRIM_CHARS)}), '')"
+
+
+def typed_value(column: Column, cleaned: str) -> str:
+    """Cast the cleaned text of `column`; NULL when it cannot be cast."""
+    kind = column.kind
+    if kind in ("text", "code", "national_id"):
+        return cleaned
+    if kind == "enum":
+        return f"lower({cleaned})"
+    if kind == "date":
+        return (
+            f"CASE WHEN regexp_full_match({cleaned}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+            f"THEN try_cast({cleaned} AS DATE) "
+            f"WHEN regexp_full_match({cleaned}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}') "
+            f"THEN CAST(try_strptime({cleaned}, '%d/%m/%Y') AS DATE) END"
+        )
+    if kind == "integer":
+        return (
+            f"CASE WHEN regexp_full_match({cleaned}, '[+-]?\\d{{1,15}}') "
+            f"THEN CAST({cleaned} AS BIGINT) END"
+        )
+    if kind == "fraction":
+        return f"try_cast({cleaned} AS DOUBLE)"
+    if kind == "boolean":
+        return (
+            f"CASE WHEN lower({cleaned}) IN {_in_list(TRUE_WORDS)} THEN true "
+            f"WHEN lower({cleaned}) IN {_in_list(FALSE_WORDS)} THEN false END"
+        )
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _clean_name(name: str) -> str:
+    return quote_ident(f"{name}__text")
+
+
+def cleaned_select(seed: SeedFile) -> str:
+    """Columns of the cleaning stage: `<c>__text` (cleaned text) for each contract column."""
+    return ", ".join(
+        f"{clean_text(quote_ident(column.name))} AS {_clean_name(column.name)}"
+        for column in seed.columns
+    )
+
+
+def typed_select(seed: SeedFile) -> str:
+    return ", ".join(
+        f"{typed_value(column, _clean_name(column.name))} AS {quote_ident(column.name)}"
+        for column in seed.columns
+    )
+
+
+def _column_checks(column: Column) -> list[tuple[str, str]]:
+    """(rule, condition) pairs for one column; conditions see `<c>__text` and `<c>`."""
+    text, value = _clean_name(column.name), quote_ident(column.name)
+    checks: list[tuple[str, str]] = []
+    if column.required:
+        checks.append(("missing_value", f"{text} IS NULL"))
+    invalid = f"{text} IS NOT NULL AND {value} IS NULL"
+    if column.kind == "national_id":
+        checks.append(("invalid_national_id", f"NOT regexp_full_match({text}, '\\d{{12}}')"))
+    elif column.kind == "date":
+        checks.append(("invalid_date", invalid))
+        checks.append(
+            ("out_of_range", f"{value} NOT BETWEEN DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'")
+        )
+    elif column.kind == "integer":
+        checks.append(("invalid_integer", invalid))
+    elif column.kind == "fraction":
+        checks.append(("invalid_number", invalid))
+    elif column.kind == "boolean":
+        checks.append(("invalid_boolean", invalid))
+    elif column.kind == "code":
+        checks.append(("invalid_code", f"NOT regexp_full_match({text}, '[A-Za-z0-9_\\-]+')"))
+    elif column.kind == "enum":
+        checks.append(("invalid_enum", f"{value} NOT IN {_in_list(column.values)}"))
+    if column.minimum is not None:
+        checks.append(("out_of_range", f"{value} < {column.minimum}"))
+    if column.maximum is not None:
+        checks.append(("out_of_range", f"{value} > {column.maximum}"))
+    return checks
+
+
+def _level_check() -> str:
+    ranked = " OR ".join(
+        f"(qualification_kind = {literal(kind)} AND level NOT IN {_in_list(list(ranks))})"
+        for kind, ranks in LEVEL_RANKS.items()
+    )
+    return f"({ranked})"
+
+
+def row_checks(seed: SeedFile, reference_tables: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Every row-local check of `seed` as (rule, column, condition), in the fixed rule order.
+
+    `reference_tables` maps an upstream seed name to the table holding its accepted rows.
+    The folder a row came from is `_unit`.
+    """
+    checks: list[tuple[str, str, str]] = []
+    for column in seed.columns:
+        checks += [(rule, column.name, condition) for rule, condition in _column_checks(column)]
+    if seed.folder == "submission":
+        checks.append(("unit_code_mismatch", "unit_code", "unit_code <> _unit"))
+    if "end_before_start" in seed.extra_rules:
+        start, end = (
+            ("valid_from", "valid_to") if seed.name == "units" else ("start_date", "end_date")
+        )
+        checks.append(("end_before_start", end, f"{quote_ident(end)} < {quote_ident(start)}"))
+    if "invalid_level" in seed.extra_rules:
+        checks.append(("invalid_level", "level", _level_check()))
+    for reference in seed.references:
+        table = reference_tables[reference.target]
+        pairs = list(zip(reference.columns, reference.target_columns, strict=True))
+        matches = " AND ".join(f"r.{quote_ident(t)} = s.{quote_ident(c)}" for c, t in pairs)
+        present = " AND ".join(f"s.{quote_ident(c)} IS NOT NULL" for c, _ in pairs)
+        condition = f"{present} AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {matches})"
+        checks.append(("unknown_reference", reference.columns[0], condition))
+    if "class_of_other_unit" in seed.extra_rules:
+        classes = reference_tables["classes"]
+        checks.append(
+            (
+                "class_of_other_unit",
+                "class_code",
+                f"EXISTS (SELECT 1 FROM {classes} r WHERE r.class_code = s.class_code "
+                "AND r.unit_code <> s.unit_code)",
+            )
+        )
+    if "sessions_over_plan" in seed.extra_rules:
+        classes = reference_tables["classes"]
+        checks.append(
+            (
+                "sessions_over_plan",
+                "sessions_attended",
+                f"s.sessions_attended > (SELECT max(r.planned_sessions) FROM {classes} r "
+                "WHERE r.class_code = s.class_code)",
+            )
+        )
+    # Stable sort: rule order first, then the order the checks were listed (column order).
+    return sorted(checks, key=lambda check: RULE_ORDER[check[0]])
+
+
+def violation_case(checks: list[tuple[str, str, str]]) -> str:
+    """One CASE giving 'rule:column' for the first check a row fails, NULL when none."""
+    if not checks:
+        return "CAST(NULL AS VARCHAR)"
+    branches = " ".join(
+        f"WHEN coalesce({condition}, false) THEN {literal(rule + ':' + column)}"
+        for rule, column, condition in checks
+    )
+    return f"CASE {branches} END"
