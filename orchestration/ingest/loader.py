@@ -27,6 +27,7 @@ from schemas.contract import SeedFile
 from schemas.rules import RULE_BY_CODE, message_for
 
 REFERENCE_SLICE = "reference"
+SCHEMA_SLICE = "_schema"
 _CSV_OPTIONS = (
     "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
     "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
@@ -377,9 +378,16 @@ def _write(
             slice_path,
             settings.scratch_dir,
         )
+    # A typed, empty slice keeps the file's schema readable even when no unit submits it.
+    _atomic_copy(
+        con,
+        f"SELECT {values}, _line AS source_line FROM checked WHERE false",
+        raw_dir / f"{SCHEMA_SLICE}.parquet",
+        settings.scratch_dir,
+    )
     # A unit folder that disappeared no longer submits anything.
     for stale in raw_dir.glob("*.parquet"):
-        if stale.stem not in units:
+        if stale.stem not in units and stale.stem != SCHEMA_SLICE:
             stale.unlink()
 
     held = ", ".join(sql.literal(unit) for unit in kept_previous) or "NULL"

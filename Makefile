@@ -1,0 +1,57 @@
+# Two commands for a newcomer: `make run` builds the warehouse, `make test` runs the suite.
+# Only Python 3.11, make and git are assumed; everything else is installed into .venv
+# from the lock file (uv.lock), exactly as CI tested it.
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+VENV := .venv
+UV := .uv/bin/uv
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: run test dev lint format docs clean
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+install: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml
+
+## run: install, then run the nightly refresh on seeds/ -> warehouse/nhanluc.duckdb
+run: install
+	$(BIN)/dagster job execute -m orchestration.definitions -j nightly_refresh
+	@echo "Published: warehouse/nhanluc.duckdb (open read-only: duckdb -readonly warehouse/nhanluc.duckdb)"
+
+## test: install, then lint and run the whole test suite
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+## dev: the Dagster UI on http://127.0.0.1:3000
+dev: install
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## docs: dbt docs for the models, written to dbt_project/target (open index.html)
+docs: install
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir .
+
+clean:
+	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs

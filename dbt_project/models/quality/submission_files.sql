@@ -1,0 +1,23 @@
+with
+
+file_status as (
+
+    select * from {{ source('ingest', 'file_status') }}
+
+),
+
+final as (
+
+    select
+        unit_code,
+        file,
+        rows_read,
+        rows_accepted,
+        rows_rejected,
+        status,
+        message
+    from file_status
+
+)
+
+select * from final

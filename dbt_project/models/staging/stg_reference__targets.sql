@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('reference', 'targets') }}
+
+),
+
+final as (
+
+    select
+        target_code,
+        term_code,
+        population,
+        metric,
+        comparator,
+        threshold,
+        description,
+        source_document
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,34 @@
+"""The nhanluc code location: every asset, check, job, schedule, sensor and resource."""
+
+from dagster import Definitions, in_process_executor
+from dagster_duckdb import DuckDBResource
+
+from orchestration.automation import (
+    nightly_refresh,
+    nightly_schedule,
+    refresh_failure_sensor,
+    submission_sensor,
+)
+from orchestration.dbt import dbt_models, dbt_resource
+from orchestration.ingest.assets import ingest_assets, submission_report
+from orchestration.publish import published_warehouse
+from orchestration.settings import current_settings
+
+
+def build_definitions() -> Definitions:
+    """Definitions bound to the folders the environment names (CONTRACT.md §5)."""
+    settings = current_settings()
+    return Definitions(
+        assets=[*ingest_assets, submission_report, dbt_models, published_warehouse],
+        jobs=[nightly_refresh],
+        schedules=[nightly_schedule],
+        sensors=[submission_sensor, refresh_failure_sensor],
+        resources={
+            "dbt": dbt_resource(),
+            "build_duckdb": DuckDBResource(database=str(settings.build_database)),
+        },
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions()
