@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "code", "enum", "date", "integer", "boolean", "national_id", "fraction"]
+Kind = Literal[
+    "text", "code", "level", "enum", "date", "integer", "boolean", "national_id", "fraction"
+]
 
 # Column kind -> DuckDB type of the cleaned value.
 DUCKDB_TYPES: dict[str, str] = {
     "text": "VARCHAR",
     "code": "VARCHAR",
+    # A qualification level: an enumeration (lower-cased) for ranked kinds, else a free code.
+    "level": "VARCHAR",
     "enum": "VARCHAR",
     "date": "DATE",
     "integer": "BIGINT",
@@ -289,7 +293,7 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
         (
             _national_id(),
             Column("qualification_kind", "enum", "kind", values=QUALIFICATION_KINDS),
-            Column("level", "code", "level code; ranked for chuyen_mon and ly_luan_chinh_tri"),
+            Column("level", "level", "level code; ranked for chuyen_mon and ly_luan_chinh_tri"),
             Column("awarded_date", "date", "date the level was awarded"),
             _unit_code("the person's own unit"),
         ),

@@ -40,6 +40,8 @@ def typed_value(column: Column, cleaned: str) -> str:
     kind = column.kind
     if kind in ("text", "code", "national_id"):
         return cleaned
+    if kind == "level":
+        return _level_value(cleaned)
     if kind == "enum":
         return f"lower({cleaned})"
     if kind == "date":
@@ -83,6 +85,12 @@ def typed_select(seed: SeedFile) -> str:
     )
 
 
+def _level_value(cleaned: str) -> str:
+    kind = _clean_name("qualification_kind")
+    ranked = _in_list(list(LEVEL_RANKS))
+    return f"CASE WHEN lower({kind}) IN {ranked} THEN lower({cleaned}) ELSE {cleaned} END"
+
+
 def _column_checks(column: Column) -> list[tuple[str, str]]:
     """(rule, condition) pairs for one column; conditions see `<c>__text` and `<c>`."""
     text, value = _clean_name(column.name), quote_ident(column.name)
@@ -103,7 +111,7 @@ def _column_checks(column: Column) -> list[tuple[str, str]]:
         checks.append(("invalid_number", invalid))
     elif column.kind == "boolean":
         checks.append(("invalid_boolean", invalid))
-    elif column.kind == "code":
+    elif column.kind in ("code", "level"):
         checks.append(("invalid_code", f"NOT regexp_full_match({text}, '[A-Za-z0-9_\\-]+')"))
     elif column.kind == "enum":
         checks.append(("invalid_enum", f"{value} NOT IN {_in_list(column.values)}"))

@@ -23,7 +23,7 @@ import duckdb
 
 from orchestration.settings import UNIT_FOLDER_PATTERN, Settings
 from schemas import sql
-from schemas.contract import SeedFile
+from schemas.contract import SEED_FILES, SeedFile
 from schemas.rules import RULE_BY_CODE, message_for
 
 REFERENCE_SLICE = "reference"
@@ -159,6 +159,12 @@ def _read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, 
         raise _WholeFileRejection("file_unparseable", text.splitlines()[0][:300]) from None
     # DuckDB numbers records, not physical lines: map both onto physical lines, the header
     # being line 1 (CONTRACT.md §2). A CSV error row is taken to span one line.
+    if con.execute(
+        "SELECT count(*) FROM csv_rejects WHERE error_type = 'INVALID ENCODING'"
+    ).fetchone()[0]:
+        # DuckDB rejects undecodable rows one by one; a file in another encoding is refused
+        # whole instead, so it never loads half-garbled (CONTRACT.md §2).
+        raise _WholeFileRejection("file_not_utf8", _legacy_encoding_hint(path))
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE unit_errors AS
@@ -197,7 +203,8 @@ def _read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, 
 def _previous_rows(path: Path) -> int:
     if not path.exists():
         return 0
-    return duckdb.sql(f"SELECT count(*) FROM read_parquet({sql.literal(str(path))})").fetchone()[0]
+    query = f"SELECT count(*) FROM read_parquet({sql.literal(str(path))})"
+    return duckdb.connect().execute(query).fetchone()[0]
 
 
 def _atomic_copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, scratch: Path) -> None:
@@ -452,6 +459,11 @@ def _write(
     con.close()
     shutil.rmtree(settings.scratch_dir / "duckdb", ignore_errors=True)
     return IngestResult(seed, ordered)
+
+
+def ingest_all(settings: Settings) -> list[IngestResult]:
+    """Every seed file in dependency order (reference files first): ingest without Dagster."""
+    return [ingest_seed_file(seed, settings) for seed in SEED_FILES]
 
 
 def _hold_back(outcome: FileOutcome, max_reject_rate: float) -> None:

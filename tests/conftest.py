@@ -1,0 +1,65 @@
+"""Shared fixtures: temporary seeds and warehouse folders, and a dbt runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+@pytest.fixture
+def warehouse_env(tmp_path, monkeypatch):
+    """Point the project at an empty warehouse folder under tmp_path."""
+
+    def _use(seeds_dir: Path) -> Settings:
+        warehouse = tmp_path / "warehouse"
+        monkeypatch.setenv("NHANLUC_SEEDS_DIR", str(seeds_dir))
+        monkeypatch.setenv("NHANLUC_WAREHOUSE_DIR", str(warehouse))
+        monkeypatch.setenv("NHANLUC_PSEUDONYM_KEY", "test-key")
+        monkeypatch.delenv("NHANLUC_MAX_REJECT_RATE", raising=False)
+        return Settings(seeds_dir, warehouse, 0.05)
+
+    return _use
+
+
+@pytest.fixture
+def copy_fixture(tmp_path):
+    """Copy a fixture seeds folder into tmp_path so a test may change it."""
+
+    def _copy(name: str) -> Path:
+        target = tmp_path / "seeds"
+        shutil.copytree(FIXTURES / name, target)
+        return target
+
+    return _copy
+
+
+def run_dbt(*args: str, warehouse: Path) -> subprocess.CompletedProcess:
+    """Run dbt on the project against `warehouse`; raise with dbt's output on failure."""
+    env = {**os.environ, "NHANLUC_WAREHOUSE_DIR": str(warehouse)}
+    completed = subprocess.run(
+        [
+            DBT,
+            *args,
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(warehouse / "dbt_target"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{completed.stdout[-5000:]}")
+    return completed
