@@ -80,7 +80,10 @@ class NhanlucTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
-        return fqn[1] if len(fqn) > 2 else super().get_group_name(dbt_resource_props)
+        if len(fqn) <= 2:
+            return super().get_group_name(dbt_resource_props)
+        # Intermediate models only exist to build marts; the UI shows them with the marts.
+        return "marts" if fqn[1] == "intermediate" else fqn[1]
 
 
 translator = NhanlucTranslator(
