@@ -43,9 +43,7 @@ def _table(seed: SeedFile) -> dict:
         + [{"name": "source_line", "description": "physical line in the submitted file"}],
     }
     if len(seed.key) > 1 and seed.folder == "submission":
-        table["data_tests"] = [
-            {"unique_combination": {"arguments": {"columns": list(seed.key)}}}
-        ]
+        table["data_tests"] = [{"unique_combination": {"arguments": {"columns": list(seed.key)}}}]
     return table
 
 
@@ -83,8 +81,7 @@ def render() -> str:
                         "name": "file_status",
                         "description": "One row per unit and seed file read: counts and status.",
                         "config": {
-                            "external_location": "read_parquet('" + RAW_ROOT
-                            + "/status/*.parquet')"
+                            "external_location": "read_parquet('" + RAW_ROOT + "/status/*.parquet')"
                         },
                     },
                     {
@@ -92,7 +89,8 @@ def render() -> str:
                         "description": "One row per rejected row, with rule and raw values "
                         "(personal: stays in the private build database).",
                         "config": {
-                            "external_location": "read_parquet('" + RAW_ROOT
+                            "external_location": "read_parquet('"
+                            + RAW_ROOT
                             + "/rejects/*.parquet')"
                         },
                     },
