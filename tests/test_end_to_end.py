@@ -85,21 +85,19 @@ def test_row_counts_reconcile_with_the_csv_files(published):
 def test_no_direct_identifiers_are_published(published):
     con, _ = published
     columns = con.execute(
-        "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+        "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE schema_name IN ('marts', 'quality')"
     ).fetchall()
-    assert not [c for c in columns if c[1] in {"national_id", "full_name", "birth_date"}]
+    assert not [c for c in columns if c[2] in {"national_id", "full_name", "birth_date"}]
     names = set()
     for path in SEEDS.glob("submissions/*/cadres.csv"):
         with path.open(encoding="utf-8-sig", newline="") as handle:
             names.update(row["full_name"] for row in csv.DictReader(handle))
     # A standalone 12-digit token (a national ID), not digits inside a hexadecimal key.
     twelve_digits = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
-    for table, column, data_type in columns:
+    for schema, table, column, data_type in columns:
         if data_type != "VARCHAR":
             continue
-        schema = con.execute(
-            "SELECT schema_name FROM duckdb_tables() WHERE table_name = ?", [table]
-        ).fetchone()[0]
         values = [
             row[0]
             for row in con.execute(
@@ -108,3 +106,157 @@ def test_no_direct_identifiers_are_published(published):
         ]
         assert not [v for v in values if twelve_digits.search(v)], (table, column)
         assert not names & set(values), (table, column)
+
+
+# The published figures (CONTRACT.md §6), read from the published marts. Shares are compared
+# rounded half away from zero to 3 decimals, coefficients to 2 (DuckDB's round() does that);
+# "more than X %" means in (X %, X + 1 %).
+
+
+def _one(con, query, *params):
+    return con.execute(query, list(params)).fetchone()
+
+
+def test_f1_tay_ho_classes_and_enrolments(published):
+    con, _ = published
+    classes, enrolments = _one(
+        con,
+        "SELECT classes_count, enrolments_count FROM marts.mart_unit_training_summary "
+        "WHERE unit_code = '003' AND term_code = '2015-2020'",
+    )
+    assert classes == 187
+    assert 22000 < enrolments < 23000
+
+
+def test_f2_hai_ba_trung_planning_source_classes(published):
+    con, _ = published
+    rows = con.execute(
+        "SELECT target_group, count(*), sum(enrolled_count) FROM marts.fct_classes "
+        "WHERE unit_code = '007' AND program_kind = 'nguon_quy_hoach' AND term_code = '2015-2020' "
+        "GROUP BY target_group ORDER BY target_group"
+    ).fetchall()
+    assert rows == [
+        ("bch_cung_cap", 1, 80),
+        ("bi_thu_co_so", 1, 89),
+        ("chu_tich_hdnd_ubnd_co_so", 1, 87),
+        ("lanh_dao_phong_ban", 1, 116),
+    ]
+
+
+def test_f3_planning_source_classes_across_units(published):
+    con, _ = published
+    source = (
+        "FROM marts.fct_classes c JOIN marts.dim_units u USING (unit_code) "
+        "WHERE c.term_code = '2015-2020' AND c.unit_code <> '01' "
+        "AND c.program_kind = 'nguon_quy_hoach'"
+    )
+    kinds = dict(
+        con.execute(
+            "SELECT u.unit_kind = 'dang_uy_truc_thuoc', count(DISTINCT c.unit_code) "
+            f"{source} GROUP BY 1"
+        ).fetchall()
+    )
+    assert kinds == {False: 25, True: 5}
+    assert _one(
+        con, f"SELECT count(*), sum(enrolled_count) {source} AND target_group = 'bch_cung_cap'"
+    ) == (26, 2542)
+    assert _one(
+        con,
+        f"SELECT count(*), sum(enrolled_count) {source} "
+        "AND target_group IN ('lanh_dao_phong_ban', 'bi_thu_co_so')",
+    ) == (69, 8122)
+
+
+def test_f4_city_classes_of_2019(published):
+    con, _ = published
+    rows = con.execute(
+        "SELECT coalesce(target_group, program_kind), count(*), sum(enrolled_count), "
+        "string_agg(DISTINCT target_term_code) FROM marts.fct_classes "
+        "WHERE unit_code = '01' AND year(start_date) = 2019 AND (target_group IN "
+        "('bi_thu_cap_huyen', 'giam_doc_so_chu_tich_cap_huyen') OR program_kind = 'ngoai_ngu') "
+        "GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        ("bi_thu_cap_huyen", 1, 86, "2020-2025"),
+        ("giam_doc_so_chu_tich_cap_huyen", 1, 84, "2021-2026"),
+        ("ngoai_ngu", 2, 40, None),
+    ]
+
+
+def test_f5_f6_grassroots_committees(published):
+    con, _ = published
+    shares = dict(
+        con.execute(
+            "SELECT unit_code, share_women FROM marts.mart_committee_composition "
+            "WHERE committee_level = 'co_so' AND term_code = '2020-2025'"
+        ).fetchall()
+    )
+    assert 0.40 < shares["009"] < 0.41
+    assert 0.32 < shares["005"] < 0.33
+    assert round(shares["020"], 3) == 0.291
+    assert 0.22 < shares["273"] < 0.23
+    university = dict(
+        con.execute(
+            "SELECT term_code, round(share_university_plus, 3) "
+            "FROM marts.mart_committee_composition "
+            "WHERE committee_level = 'co_so' AND unit_code = '272'"
+        ).fetchall()
+    )
+    assert university == {"2015-2020": 0.664, "2020-2025": 0.940}
+
+
+def test_f7_f8_city_committee_planning_pool(published):
+    con, _ = published
+    rows = con.execute(
+        "SELECT term_code, round(planning_coefficient, 2), round(share_masters_plus, 3), "
+        "round(share_political_advanced, 3) FROM marts.mart_planning_pool "
+        "WHERE unit_code = '01' AND title_code = 'BCH_TP' ORDER BY term_code"
+    ).fetchall()
+    assert rows == [("2015-2020", 1.49, 0.482, 0.929), ("2020-2025", 1.98, 0.732, 0.933)]
+
+
+def test_f9_congress_term_targets(published):
+    con, _ = published
+    targets = con.execute(
+        "SELECT population, metric, comparator, threshold FROM marts.mart_target_attainment "
+        "WHERE scope = 'city' AND term_code = '2015-2020' ORDER BY 1, 2"
+    ).fetchall()
+    assert targets == [
+        ("btv_thanh_uy", "share_political_advanced", ">=", 1.0),
+        ("btv_thanh_uy", "share_postgrad", ">=", 0.35),
+        ("chu_chot_cap_xa", "share_political_intermediate_plus", ">=", 1.0),
+        ("chu_chot_phuong_thi_tran", "share_university_plus", ">=", 1.0),
+        ("chu_chot_xa", "share_university_plus", ">", 0.8),
+    ]
+    inconsistent = _one(
+        con,
+        "SELECT count(*) FROM marts.mart_target_attainment WHERE "
+        "abs(actual_value - numerator / denominator) > 1e-12 "
+        "OR met <> CASE comparator WHEN '>=' THEN actual_value >= threshold "
+        "ELSE actual_value > threshold END OR abs(gap - (actual_value - threshold)) > 1e-12",
+    )[0]
+    assert inconsistent == 0
+    # The city row's population is the sum of the unit rows' populations.
+    unbalanced = _one(
+        con,
+        "SELECT count(*) FROM marts.mart_target_attainment c JOIN ("
+        "  SELECT target_code, sum(numerator) AS n, sum(denominator) AS d "
+        "  FROM marts.mart_target_attainment WHERE scope <> 'city' GROUP BY target_code"
+        ") u USING (target_code) WHERE c.scope = 'city' AND (c.numerator <> u.n "
+        "OR c.denominator <> u.d)",
+    )[0]
+    assert unbalanced == 0
+
+
+def test_f10_attendance_review_lists_every_unexcused_absence(published):
+    con, _ = published
+    expected = con.execute(
+        "SELECT e.person_key, year(c.start_date), sum(e.unexcused_absences) "
+        "FROM marts.fct_enrolments e JOIN marts.fct_classes c USING (class_code) "
+        "WHERE e.unexcused_absences > 0 GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    listed = con.execute(
+        "SELECT person_key, year, unexcused_absences FROM marts.mart_attendance_review ORDER BY ALL"
+    ).fetchall()
+    assert listed == expected
+    assert len({year for _, year, _ in listed}) >= 3
