@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -16,6 +16,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from dagster_duckdb import DuckDBResource
 
 from orchestration.ingest.assets import INGEST_GROUP, REPORT_KEY
 from orchestration.settings import DBT_PROJECT_DIR, current_settings
@@ -100,12 +101,55 @@ translator = NhanlucTranslator(
     dagster_dbt_translator=translator,
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, build_duckdb: DuckDBResource):
     settings = current_settings()
     # dbt runs in a subprocess that inherits this environment; the profile and the source
     # locations read the warehouse folder from it.
     os.environ["NHANLUC_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    yield from dbt.cli(["build"], context=context).stream()
+    published_tables: list[Output] = []
+    for event in dbt.cli(["build"], context=context).stream():
+        if isinstance(event, Output) and _published_table(event) is not None:
+            # Row counts need the build database, which dbt holds until it exits: these
+            # outputs are yielded once dbt is done, with their counts.
+            published_tables.append(event)
+        else:
+            yield event
+    with build_duckdb.get_connection() as con:
+        for output in published_tables:
+            yield output.with_metadata({**output.metadata, **_table_metadata(con, output)})
+
+
+def _published_table(output: Output) -> str | None:
+    """'schema.table' for an output of a model in a published schema, else None."""
+    schema, _, table = output.output_name.partition("__")
+    return f"{schema}.{table}" if schema in ("marts", "quality") and table else None
+
+
+def _table_metadata(con, output: Output) -> dict[str, object]:
+    table = _published_table(output)
+    metadata: dict[str, object] = {
+        "dagster/row_count": con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    }
+    if table == "marts.mart_target_attainment":
+        metadata["city_targets"] = MetadataValue.md(_city_targets_markdown(con))
+    return metadata
+
+
+def _city_targets_markdown(con) -> str:
+    rows = con.execute(
+        """
+        SELECT target_code, term_code, population, metric,
+               round(actual_value, 3), comparator, threshold, met
+        FROM marts.mart_target_attainment WHERE scope = 'city'
+        ORDER BY term_code, target_code
+        """
+    ).fetchall()
+    lines = [
+        "| target | term | population | metric | actual | comparator | threshold | met |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def dbt_resource() -> DbtCliResource:
