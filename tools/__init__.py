@@ -1,0 +1,1 @@
+"""The dataset generator and other maintenance tools (they read schemas/, never orchestration/)."""
