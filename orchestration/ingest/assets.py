@@ -63,7 +63,9 @@ def _metadata(result: IngestResult) -> dict[str, object]:
         "rows_accepted": result.rows_accepted,
         "rows_rejected": result.rows_rejected,
         "dagster/row_count": result.rows_accepted,
-        "files_read": len(result.outcomes),
+        "files": len(result.outcomes),
+        "units_read": len(result.units_read),
+        "skipped_unchanged": result.skipped,
         "files_not_accepted": sum(o.status != "accepted" for o in result.outcomes),
         "per_unit": MetadataValue.md(per_unit),
         "rejected_by_rule": MetadataValue.md(by_rule),
@@ -84,6 +86,8 @@ def build_ingest_asset(seed: SeedFile) -> AssetsDefinition:
     )
     def _ingest(context: AssetExecutionContext) -> MaterializeResult:
         result = ingest_seed_file(seed, current_settings())
+        if result.skipped:
+            context.log.info(f"{seed.filename}: no input changed since the last load")
         context.log.info(
             f"{seed.filename}: {result.rows_read} rows read, {result.rows_accepted} accepted, "
             f"{result.rows_rejected} rejected over {len(result.outcomes)} file(s)"

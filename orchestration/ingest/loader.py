@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest import state
 from orchestration.settings import UNIT_FOLDER_PATTERN, Settings
 from schemas import sql
 from schemas.contract import SEED_FILES, SeedFile
@@ -54,6 +55,10 @@ class FileOutcome:
 class IngestResult:
     seed: SeedFile
     outcomes: list[FileOutcome]
+    # True when no input changed since the last load and nothing was read.
+    skipped: bool = False
+    # Units whose CSV was read by this load (the others kept their last load).
+    units_read: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -214,8 +219,54 @@ def _atomic_copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, scrat
     os.replace(temporary, target)
 
 
+def _submitted_paths(seed: SeedFile, settings: Settings) -> tuple[list[str], list[str], dict]:
+    """(unit folders, refused folder names, {unit: path of this seed file})."""
+    if seed.folder == "reference":
+        return (
+            [REFERENCE_SLICE],
+            [],
+            {REFERENCE_SLICE: settings.seeds_dir / "reference" / seed.filename},
+        )
+    units, refused = unit_folders(settings)
+    paths = {unit: settings.seeds_dir / "submissions" / unit / seed.filename for unit in units}
+    return units, refused, paths
+
+
 def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
-    """Load `seed` for every unit (or once, for a reference file) and write its slices."""
+    """Load `seed` for every unit (or once, for a reference file) and write its slices.
+
+    Work is keyed by content: when no input of the file changed since the last load
+    (its CSVs, the accepted rows it references, the rules), nothing is read; when only
+    some units' CSVs changed, only those units are read and only their slices rewritten,
+    unless a rule across units (a city-wide key, a person listed by two units) ties them
+    to an unchanged unit, in which case the whole file is loaded again.
+    """
+    units, refused, paths = _submitted_paths(seed, settings)
+    hashes = {unit: _sha256(path) for unit, path in paths.items() if path.exists()}
+    for name in refused:
+        if (settings.seeds_dir / "submissions" / name / seed.filename).exists():
+            hashes[f"refused:{name}"] = "refused"
+    current = state.InputState.build(seed, settings, hashes)
+    previous = state.InputState.read(seed, settings)
+    if previous is not None and previous == current and state.outputs_exist(seed, settings):
+        return IngestResult(seed, _previous_outcomes(seed, settings, set()), skipped=True)
+    only = current.changed_units(previous)
+    result = _ingest(seed, settings, units, refused, paths, only)
+    if result is None:  # a rule across units reached an unchanged unit
+        result = _ingest(seed, settings, units, refused, paths, None)
+    current.write(seed, settings)
+    return result
+
+
+def _ingest(
+    seed: SeedFile,
+    settings: Settings,
+    units: list[str],
+    refused: list[str],
+    paths: dict,
+    only: set[str] | None,
+) -> IngestResult | None:
+    """Read the units in `only` (all when None); None when a partial load must widen."""
     settings.scratch_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute(f"SET temp_directory = {sql.literal(str(settings.scratch_dir / 'duckdb'))}")
@@ -225,17 +276,9 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
     con.execute(
         "CREATE TEMP TABLE malformed (_unit VARCHAR, _line BIGINT, csv_line VARCHAR, error VARCHAR)"
     )
-
-    if seed.folder == "reference":
-        units = [REFERENCE_SLICE]
-        paths = {REFERENCE_SLICE: settings.seeds_dir / "reference" / seed.filename}
-        refused: list[str] = []
-    else:
-        units, refused = unit_folders(settings)
-        paths = {unit: settings.seeds_dir / "submissions" / unit / seed.filename for unit in units}
-
+    processed = [unit for unit in units if only is None or unit in only]
     outcomes: dict[str, FileOutcome] = {}
-    for unit in units:
+    for unit in processed:
         path = paths[unit]
         if not path.exists():
             continue
@@ -259,7 +302,78 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
 
     reference_tables = _load_references(con, seed, settings)
     _split(con, seed, reference_tables)
-    return _write(con, seed, settings, units, outcomes)
+    kept = sorted(set(units) - set(processed))
+    if only is not None and _touches_kept_units(con, seed, settings, kept):
+        con.close()
+        return None
+    result = _write(con, seed, settings, units, processed, kept, outcomes)
+    result.units_read = processed
+    if kept:
+        result.outcomes = sorted(
+            result.outcomes + _previous_outcomes(seed, settings, set(kept)),
+            key=lambda outcome: outcome.unit_code,
+        )
+    return result
+
+
+def _touches_kept_units(
+    con: duckdb.DuckDBPyConnection, seed: SeedFile, settings: Settings, kept: list[str]
+) -> bool:
+    """Whether a rule across units links the rows just read to a unit not read again."""
+    if not kept or not (seed.key_city_wide or "person_listed_twice" in seed.extra_rules):
+        return False
+    key = ("national_id",) if "person_listed_twice" in seed.extra_rules else seed.key
+    slices = [str(settings.raw_dir / seed.name / f"{unit}.parquet") for unit in kept]
+    slices = [path for path in slices if Path(path).exists()]
+    matches = " AND ".join(f"k.{sql.quote_ident(c)} = c.{sql.quote_ident(c)}" for c in key)
+    if slices:
+        shared = con.execute(
+            f"SELECT count(*) FROM checked c WHERE c._violation IS NULL AND EXISTS ("
+            f"SELECT 1 FROM read_parquet({_list_literal(slices)}) k WHERE {matches})"
+        ).fetchone()[0]
+        if shared:
+            return True
+    rejects = settings.rejects_dir / f"{seed.name}.parquet"
+    if not rejects.exists():
+        return False
+    # A kept unit whose row was rejected for a clash with another unit may be clear now.
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM read_parquet({sql.literal(str(rejects))}) "
+            f"WHERE unit_code IN {_list_literal(kept, parens=True)} "
+            "AND rule IN ('duplicate_key', 'person_listed_twice')"
+        ).fetchone()[0]
+    )
+
+
+def _list_literal(values: list[str], parens: bool = False) -> str:
+    inner = ", ".join(sql.literal(value) for value in values)
+    return f"({inner})" if parens else f"[{inner}]"
+
+
+def _previous_outcomes(seed: SeedFile, settings: Settings, units: set[str]) -> list[FileOutcome]:
+    """Outcomes recorded by the last load, for `units` (all when empty)."""
+    status = settings.status_dir / f"{seed.name}.parquet"
+    if not status.exists():
+        return []
+    con = duckdb.connect()
+    rows = con.execute(
+        "SELECT unit_code, file, rows_read, rows_accepted, rows_rejected, status, "
+        f"coalesce(message, ''), content_sha256 FROM read_parquet({sql.literal(str(status))}) "
+        "ORDER BY unit_code"
+    ).fetchall()
+    outcomes = [FileOutcome(*row) for row in rows if not units or row[0] in units]
+    rejects = settings.rejects_dir / f"{seed.name}.parquet"
+    by_unit = {outcome.unit_code: outcome for outcome in outcomes}
+    if rejects.exists():
+        for unit, rule, count in con.execute(
+            f"SELECT unit_code, rule, count(*) FROM read_parquet({sql.literal(str(rejects))}) "
+            "GROUP BY ALL"
+        ).fetchall():
+            if unit in by_unit:
+                by_unit[unit].rejected_by_rule[rule] += count
+    con.close()
+    return outcomes
 
 
 def _load_references(
@@ -344,6 +458,8 @@ def _write(
     seed: SeedFile,
     settings: Settings,
     units: list[str],
+    processed: list[str],
+    kept: list[str],
     outcomes: dict[str, FileOutcome],
 ) -> IngestResult:
     counts = con.execute(
@@ -367,7 +483,7 @@ def _write(
     raw_dir = settings.raw_dir / seed.name
     raw_dir.mkdir(parents=True, exist_ok=True)
     kept_previous: set[str] = set()
-    for unit in units:
+    for unit in processed:
         outcome = outcomes.get(unit)
         slice_path = raw_dir / f"{unit}.parquet"
         if outcome is not None and seed.folder == "submission":
@@ -398,6 +514,8 @@ def _write(
             stale.unlink()
 
     held = ", ".join(sql.literal(unit) for unit in kept_previous) or "NULL"
+    rejects_path = settings.rejects_dir / f"{seed.name}.parquet"
+    status_path = settings.status_dir / f"{seed.name}.parquet"
     file_name = sql.literal(seed.name)
     con.execute("CREATE TEMP TABLE rule_messages (rule VARCHAR, template VARCHAR)")
     con.executemany(
@@ -424,9 +542,10 @@ def _write(
                replace(m.template, '{{column}}', coalesce(r."column", '')) AS message,
                r.raw_values
         FROM rejected r JOIN rule_messages m USING (rule)
-        ORDER BY r.unit_code, r.line
+        {_previous_rows_of(rejects_path, kept)}
+        ORDER BY unit_code, line
         """,
-        settings.rejects_dir / f"{seed.name}.parquet",
+        rejects_path,
         settings.scratch_dir,
     )
     ordered = [outcomes[unit] for unit in sorted(outcomes)]
@@ -452,13 +571,23 @@ def _write(
         con.executemany("INSERT INTO status VALUES (?, ?, ?, ?, ?, ?, ?, ?)", status_rows)
     _atomic_copy(
         con,
-        "SELECT * FROM status",
-        settings.status_dir / f"{seed.name}.parquet",
+        f"SELECT * FROM status {_previous_rows_of(status_path, kept)} ORDER BY unit_code",
+        status_path,
         settings.scratch_dir,
     )
     con.close()
     shutil.rmtree(settings.scratch_dir / "duckdb", ignore_errors=True)
     return IngestResult(seed, ordered)
+
+
+def _previous_rows_of(path: Path, kept: list[str]) -> str:
+    """A UNION ALL of the rows `path` holds for the units not read again (partial loads)."""
+    if not kept or not path.exists():
+        return ""
+    return (
+        f"UNION ALL SELECT * FROM read_parquet({sql.literal(str(path))}) "
+        f"WHERE unit_code IN {_list_literal(kept, parens=True)}"
+    )
 
 
 def ingest_all(settings: Settings) -> list[IngestResult]:
