@@ -22,6 +22,7 @@ from dagster_duckdb import DuckDBResource
 from packaging import version
 
 from orchestration.ingest.assets import INGEST_GROUP, REPORT_KEY
+from orchestration.resources import RefreshLock
 from orchestration.settings import DBT_PROJECT_DIR, current_settings
 
 FINGERPRINT_FILE = "nhanluc_manifest.sha256"
@@ -104,7 +105,12 @@ translator = NhanlucTranslator(
     dagster_dbt_translator=translator,
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, build_duckdb: DuckDBResource):
+def dbt_models(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    build_duckdb: DuckDBResource,
+    refresh_lock: RefreshLock,
+):
     settings = current_settings()
     # dbt runs in a subprocess that inherits this environment; the profile and the source
     # locations read the warehouse folder from it.

@@ -12,6 +12,8 @@ from orchestration.automation import (
 from orchestration.dbt import dbt_models, dbt_resource
 from orchestration.ingest.assets import ingest_assets, submission_report
 from orchestration.publish import published_warehouse
+from orchestration.quality import quality_assets, quality_checks
+from orchestration.resources import RefreshLock
 from orchestration.settings import current_settings
 
 
@@ -19,13 +21,21 @@ def build_definitions() -> Definitions:
     """Definitions bound to the folders the environment names (CONTRACT.md §5)."""
     settings = current_settings()
     return Definitions(
-        assets=[*ingest_assets, submission_report, dbt_models, published_warehouse],
+        assets=[
+            *ingest_assets,
+            submission_report,
+            dbt_models,
+            *quality_assets,
+            published_warehouse,
+        ],
+        asset_checks=quality_checks,
         jobs=[nightly_refresh],
         schedules=[nightly_schedule],
         sensors=[submission_sensor, refresh_failure_sensor],
         resources={
             "dbt": dbt_resource(),
             "build_duckdb": DuckDBResource(database=str(settings.build_database)),
+            "refresh_lock": RefreshLock(),
         },
         executor=in_process_executor,
     )

@@ -14,6 +14,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from dagster_duckdb import DuckDBResource
 
 from orchestration.dbt import dbt_models
+from orchestration.resources import RefreshLock
 from orchestration.settings import current_settings
 from schemas import SEED_FILES
 from schemas.sql import literal, quote_ident
@@ -88,7 +89,9 @@ def _copy_comments_from(con: duckdb.DuckDBPyConnection, schema: str, table: str)
     "and quality schemas, no direct identifiers, swapped in atomically.",
     kinds={"duckdb"},
 )
-def published_warehouse(context: AssetExecutionContext, build_duckdb: DuckDBResource):
+def published_warehouse(
+    context: AssetExecutionContext, build_duckdb: DuckDBResource, refresh_lock: RefreshLock
+):
     target = current_settings().published_database
     counts = publish_warehouse(build_duckdb, target)
     context.log.info(f"published {len(counts)} tables to {target}")

@@ -16,6 +16,7 @@ from dagster import (
 )
 
 from orchestration.ingest.loader import IngestResult, ingest_seed_file
+from orchestration.resources import RefreshLock
 from orchestration.settings import current_settings
 from schemas import SEED_FILES, SeedFile
 from schemas.sql import literal
@@ -84,7 +85,7 @@ def build_ingest_asset(seed: SeedFile) -> AssetsDefinition:
         metadata={"dagster/column_schema": table_schema(seed), "file": seed.filename},
         kinds={"duckdb", "parquet"},
     )
-    def _ingest(context: AssetExecutionContext) -> MaterializeResult:
+    def _ingest(context: AssetExecutionContext, refresh_lock: RefreshLock) -> MaterializeResult:
         result = ingest_seed_file(seed, current_settings())
         if result.skipped:
             context.log.info(f"{seed.filename}: no input changed since the last load")
@@ -118,7 +119,7 @@ def build_ingest_asset(seed: SeedFile) -> AssetsDefinition:
     ],
     kinds={"duckdb", "parquet"},
 )
-def submission_report(context: AssetExecutionContext):
+def submission_report(context: AssetExecutionContext, refresh_lock: RefreshLock):
     settings = current_settings()
     status = literal(str(settings.status_dir / "*.parquet"))
     rejects = literal(str(settings.rejects_dir / "*.parquet"))

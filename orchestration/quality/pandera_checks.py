@@ -1,0 +1,166 @@
+"""pandera contract checks on the accepted raw slices: one blocking check per ingest asset.
+
+Each unit's slice is read and validated on its own, so memory stays bounded by the
+largest slice; keys unique city-wide are checked across slices in DuckDB, without
+loading them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from dagster import AssetCheckResult, AssetChecksDefinition, MetadataValue, asset_check
+
+from orchestration.ingest.assets import ingest_key
+from orchestration.ingest.loader import REFERENCE_SLICE, SCHEMA_SLICE
+from orchestration.settings import Settings, current_settings
+from schemas import SEED_FILES, SeedFile
+from schemas.pandera_schemas import SOURCE_LINE, pandera_schema
+from schemas.sql import literal, quote_ident
+
+CHECK_NAME = "pandera_contract"
+MAX_FAILURE_CASES = 20
+
+
+@dataclass
+class SliceValidation:
+    """What validating every accepted slice of one seed file found."""
+
+    file: str
+    slices: int = 0
+    rows: int = 0
+    failure_count: int = 0
+    failure_cases: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.failure_count == 0
+
+    def add(self, cases: list[dict]) -> None:
+        self.failure_count += len(cases)
+        room = MAX_FAILURE_CASES - len(self.failure_cases)
+        self.failure_cases.extend(cases[: max(room, 0)])
+
+
+def _slice_unit(path: Path) -> str | None:
+    """The unit a slice belongs to; None for the reference and the empty schema slice."""
+    return None if path.stem in (REFERENCE_SLICE, SCHEMA_SLICE) else path.stem
+
+
+def _failure_cases(seed: SeedFile, path: Path, frame, failures) -> list[dict]:
+    """pandera's failure cases as plain rows, with the source line and no personal value."""
+    personal = {column.name for column in seed.columns if column.personal}
+    lines = frame[SOURCE_LINE] if SOURCE_LINE in frame.columns else None
+    cases = []
+    for case in failures.iter_rows(named=True):
+        index = case.get("index")
+        line = None
+        if lines is not None and index is not None and 0 <= index < len(lines):
+            line = lines[index]
+        row_level = case["schema_context"] == "DataFrameSchema" and index is not None
+        value = case["failure_case"]
+        if row_level or case["column"] in personal:
+            # The whole row, or a national ID: the line number finds it, the value stays private.
+            value = None
+        cases.append(
+            {
+                "slice": path.name,
+                "column": None if case["schema_context"] == "DataFrameSchema" else case["column"],
+                "check": case["check"],
+                "source_line": line,
+                "value": value,
+            }
+        )
+    return cases
+
+
+def _city_wide_duplicates(seed: SeedFile, slice_paths: list[Path]) -> list[dict]:
+    """Keys that more than one row holds across all units' slices (CONTRACT.md §2-§3)."""
+    if not slice_paths:
+        return []
+    files = "[" + ", ".join(literal(str(path)) for path in slice_paths) + "]"
+    key = ", ".join(quote_ident(name) for name in seed.key)
+    rows = (
+        duckdb.connect()
+        .execute(
+            f"""
+        SELECT list(DISTINCT parse_filename(filename) ORDER BY parse_filename(filename)),
+               list({SOURCE_LINE} ORDER BY {SOURCE_LINE}), count(*)
+        FROM read_parquet({files}, filename = true)
+        GROUP BY {key} HAVING count(*) > 1
+        """
+        )
+        .fetchall()
+    )
+    return [
+        {
+            "slice": ", ".join(slices),
+            "column": "+".join(seed.key),
+            "check": "key_unique_city_wide",
+            "source_line": lines[0],
+            "value": f"{count} rows share the key (lines {lines})",
+        }
+        for slices, lines, count in rows
+    ]
+
+
+def validate_seed_slices(seed: SeedFile, settings: Settings) -> SliceValidation:
+    """Validate every accepted slice of `seed` against its pandera schema, one at a time."""
+    import pandera.errors
+    import polars as pl
+
+    started = time.perf_counter()
+    report = SliceValidation(seed.name)
+    slice_paths = sorted((settings.raw_dir / seed.name).glob("*.parquet"))
+    for path in slice_paths:
+        frame = pl.read_parquet(path)
+        report.slices += 1
+        report.rows += frame.height
+        try:
+            pandera_schema(seed, _slice_unit(path)).validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as errors:
+            report.add(_failure_cases(seed, path, frame, errors.failure_cases))
+        del frame
+    if seed.key_city_wide or "person_listed_twice" in seed.extra_rules:
+        report.add(_city_wide_duplicates(seed, slice_paths))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def check_result(report: SliceValidation) -> AssetCheckResult:
+    return AssetCheckResult(
+        passed=report.passed,
+        description=None
+        if report.passed
+        else f"{report.failure_count} contract violation(s) in the accepted rows of "
+        f"{report.file}; first {len(report.failure_cases)} in failure_cases",
+        metadata={
+            "slices_validated": report.slices,
+            "rows_validated": report.rows,
+            "failure_count": report.failure_count,
+            "failure_cases": MetadataValue.json(report.failure_cases),
+            "seconds": round(report.seconds, 3),
+        },
+    )
+
+
+def build_pandera_check(seed: SeedFile) -> AssetChecksDefinition:
+    @asset_check(
+        asset=ingest_key(seed),
+        name=CHECK_NAME,
+        blocking=True,
+        description=f"The accepted rows of {seed.filename}, slice by slice, satisfy the pandera "
+        "schema generated from the contract: types, required columns, enumerations, codes, "
+        "ranges and the key unique.",
+    )
+    def _check() -> AssetCheckResult:
+        return check_result(validate_seed_slices(seed, current_settings()))
+
+    return _check
+
+
+pandera_checks = [build_pandera_check(seed) for seed in SEED_FILES]

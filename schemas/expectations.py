@@ -1,0 +1,459 @@
+"""great-expectations suites on the marts of CONTRACT.md §4, declared as plain data.
+
+Each suite names a mart, its minimum columns, its expectations (GX 1.x class name and
+arguments) and, where a rule spans columns, derived columns computed while the mart is
+read (`met` as the comparator says, `gap` as actual − threshold). Large person-grain
+tables are validated on a repeatable sample. great_expectations itself is imported only
+by orchestration.quality.great_expectations, which runs these suites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas.contract import (
+    COMMITTEE_LEVELS,
+    COMPARATORS,
+    GENDERS,
+    LEVEL_RANKS,
+    MANAGEMENT_TIERS,
+    METRICS,
+    POPULATIONS,
+    PROGRAM_KINDS,
+    QUALIFICATION_KINDS,
+    RATINGS,
+    RESULTS,
+    TARGET_GROUPS,
+    UNIT_KINDS,
+    WORKPLACE_KINDS,
+)
+from schemas.sql import quote_ident
+
+MARTS_SCHEMA = "marts"
+# Suite parameter filled at run time with the unit codes of marts.dim_units.
+KNOWN_UNIT_CODES = "known_unit_codes"
+# Person-grain tables are validated on a sample of this many rows (reservoir, repeatable).
+SAMPLE_ROWS = 100_000
+PERSON_KEY_PATTERN = r"^[0-9a-f]{64}$"
+# Derived values are recomputed in DOUBLE; anything below this is rounding.
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One GX expectation: the class name in great_expectations.expectations and its kwargs."""
+
+    type: str
+    kwargs: dict[str, Any]
+    # What the expectation says, in words; by default the GX name and its columns.
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in self.type).lstrip("_")
+        columns = [
+            self.kwargs[name] for name in ("column", "column_A", "column_B") if name in self.kwargs
+        ] + list(self.kwargs.get("column_list", ()))
+        return f"{snake}({', '.join(columns)})" if columns else snake
+
+
+@dataclass(frozen=True)
+class MartSuite:
+    mart: str
+    grain: str
+    columns: tuple[str, ...]
+    expectations: tuple[Expectation, ...]
+    # (name, SQL expression) pairs added to the frame when the mart is read.
+    derived: tuple[tuple[str, str], ...] = field(default=())
+    sample_rows: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.mart}_suite"
+
+    def read_query(self) -> str:
+        """The DuckDB query giving the frame to validate: the mart, or a bounded sample."""
+        derived = "".join(f", {sql} AS {quote_ident(name)}" for name, sql in self.derived)
+        table = f"{MARTS_SCHEMA}.{quote_ident(self.mart)}"
+        sample = (
+            f" USING SAMPLE reservoir({self.sample_rows} ROWS) REPEATABLE (42)"
+            if self.sample_rows
+            else ""
+        )
+        return f"SELECT *{derived} FROM {table}{sample}"
+
+
+def _expect(type_: str, name: str = "", **kwargs: Any) -> Expectation:
+    return Expectation(type_, kwargs, name)
+
+
+def columns_present(columns: tuple[str, ...]) -> Expectation:
+    return _expect(
+        "ExpectTableColumnsToMatchSet",
+        "contract columns present",
+        column_set=list(columns),
+        exact_match=False,
+    )
+
+
+def not_null(column: str) -> Expectation:
+    return _expect("ExpectColumnValuesToNotBeNull", f"{column} not null", column=column)
+
+
+def in_set(column: str, values: tuple[str, ...] | list[Any]) -> Expectation:
+    return _expect(
+        "ExpectColumnValuesToBeInSet",
+        f"{column} in allowed codes",
+        column=column,
+        value_set=list(values),
+    )
+
+
+def known_unit(column: str = "unit_code") -> Expectation:
+    """Unit codes of the mart exist in marts.dim_units (nulls are left to other rules)."""
+    return _expect(
+        "ExpectColumnValuesToBeInSet",
+        f"{column} in dim_units",
+        column=column,
+        value_set={"$PARAMETER": KNOWN_UNIT_CODES},
+    )
+
+
+def between(column: str, minimum: float | None, maximum: float | None = None) -> Expectation:
+    bounds = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+    return _expect(
+        "ExpectColumnValuesToBeBetween",
+        f"{column} {bounds}",
+        column=column,
+        min_value=minimum,
+        max_value=maximum,
+    )
+
+
+def share(column: str) -> Expectation:
+    """A share is a fraction in [0, 1] (CONTRACT.md §4)."""
+    return between(column, 0, 1)
+
+
+def count(column: str, minimum: int = 0) -> Expectation:
+    return between(column, minimum)
+
+
+def at_most(column: str, bound: str) -> Expectation:
+    """column ≤ bound on every row where both are known."""
+    return _expect(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        f"{column} <= {bound}",
+        column_A=bound,
+        column_B=column,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+    )
+
+
+def equal(column: str, other: str) -> Expectation:
+    return _expect(
+        "ExpectColumnPairValuesToBeEqual", f"{column} = {other}", column_A=column, column_B=other
+    )
+
+
+def always_true(column: str) -> Expectation:
+    return _expect("ExpectColumnValuesToBeInSet", column, column=column, value_set=[True])
+
+
+def unique(*columns: str) -> Expectation:
+    name = f"({', '.join(columns)}) unique"
+    if len(columns) == 1:
+        return _expect("ExpectColumnValuesToBeUnique", name, column=columns[0])
+    return _expect("ExpectCompoundColumnsToBeUnique", name, column_list=list(columns))
+
+
+def person_key() -> Expectation:
+    """HMAC-SHA256 in lower-case hex: never a raw national ID (CONTRACT.md §4)."""
+    return _expect(
+        "ExpectColumnValuesToMatchRegex",
+        "person_key is a 64-hex HMAC",
+        column="person_key",
+        regex=PERSON_KEY_PATTERN,
+    )
+
+
+def _close(value: str, expected: str) -> str:
+    """SQL: true when `value` equals `expected` up to rounding, null when either is null."""
+    return f"abs({value} - ({expected})) <= {TOLERANCE}"
+
+
+def _suite(
+    mart: str,
+    grain: str,
+    columns: tuple[str, ...],
+    *expectations: Expectation,
+    derived: tuple[tuple[str, str], ...] = (),
+    sample_rows: int | None = None,
+) -> MartSuite:
+    return MartSuite(
+        mart, grain, columns, (columns_present(columns), *expectations), derived, sample_rows
+    )
+
+
+_PROFESSIONAL_LEVELS = tuple(LEVEL_RANKS["chuyen_mon"])
+_POLITICAL_LEVELS = tuple(LEVEL_RANKS["ly_luan_chinh_tri"])
+
+SUITES: tuple[MartSuite, ...] = (
+    _suite(
+        "dim_units",
+        "unit",
+        ("unit_code", "unit_name", "unit_kind"),
+        unique("unit_code"),
+        not_null("unit_code"),
+        not_null("unit_name"),
+        in_set("unit_kind", UNIT_KINDS),
+    ),
+    _suite(
+        "dim_cadres",
+        "person",
+        ("person_key", "unit_code", "gender", "birth_year", "management_tier", "workplace_kind"),
+        unique("person_key"),
+        person_key(),
+        not_null("unit_code"),
+        known_unit(),
+        in_set("gender", GENDERS),
+        between("birth_year", 1900, 2100),
+        in_set("management_tier", MANAGEMENT_TIERS),
+        in_set("workplace_kind", WORKPLACE_KINDS),
+        sample_rows=SAMPLE_ROWS,
+    ),
+    _suite(
+        "fct_classes",
+        "class",
+        (
+            "class_code",
+            "unit_code",
+            "program_code",
+            "program_kind",
+            "target_group",
+            "term_code",
+            "target_term_code",
+            "start_date",
+            "end_date",
+            "enrolled_count",
+            "graduated_count",
+        ),
+        unique("class_code"),
+        known_unit(),
+        in_set("program_kind", PROGRAM_KINDS),
+        in_set("target_group", TARGET_GROUPS),
+        count("enrolled_count"),
+        count("graduated_count"),
+        at_most("graduated_count", "enrolled_count"),
+        at_most("start_date", "end_date"),
+        sample_rows=SAMPLE_ROWS,
+    ),
+    _suite(
+        "fct_enrolments",
+        "class × person",
+        (
+            "class_code",
+            "person_key",
+            "unit_code",
+            "term_code",
+            "sessions_attended",
+            "unexcused_absences",
+            "result",
+            "graduated",
+        ),
+        unique("class_code", "person_key"),
+        person_key(),
+        known_unit(),
+        count("sessions_attended"),
+        count("unexcused_absences"),
+        in_set("result", RESULTS),
+        sample_rows=SAMPLE_ROWS,
+    ),
+    _suite(
+        "fct_qualifications",
+        "award",
+        ("person_key", "qualification_kind", "level", "level_rank", "awarded_date"),
+        person_key(),
+        in_set("qualification_kind", QUALIFICATION_KINDS),
+        between("level_rank", 1, max(len(ranks) for ranks in LEVEL_RANKS.values())),
+        sample_rows=SAMPLE_ROWS,
+    ),
+    _suite(
+        "fct_trainees",
+        "person × term",
+        (
+            "person_key",
+            "unit_code",
+            "term_code",
+            "classes_enrolled",
+            "classes_graduated",
+            "sessions_attended",
+            "unexcused_absences",
+            "professional_level",
+            "political_level",
+        ),
+        unique("person_key", "term_code"),
+        person_key(),
+        known_unit(),
+        count("classes_enrolled", 1),
+        count("classes_graduated"),
+        at_most("classes_graduated", "classes_enrolled"),
+        count("sessions_attended"),
+        count("unexcused_absences"),
+        in_set("professional_level", _PROFESSIONAL_LEVELS),
+        in_set("political_level", _POLITICAL_LEVELS),
+        sample_rows=SAMPLE_ROWS,
+    ),
+    _suite(
+        "mart_unit_training_summary",
+        "unit × term",
+        ("unit_code", "term_code", "classes_count", "enrolments_count", "distinct_trainees"),
+        unique("unit_code", "term_code"),
+        known_unit(),
+        count("classes_count", 1),
+        count("enrolments_count"),
+        count("distinct_trainees"),
+        at_most("distinct_trainees", "enrolments_count"),
+    ),
+    _suite(
+        "mart_planning_pool",
+        "unit × title × term",
+        (
+            "unit_code",
+            "title_code",
+            "term_code",
+            "seats",
+            "planned_count",
+            "planning_coefficient",
+            "share_masters_plus",
+            "share_political_advanced",
+            "share_women",
+        ),
+        unique("unit_code", "title_code", "term_code"),
+        known_unit(),
+        count("seats"),
+        count("planned_count"),
+        count("planning_coefficient"),
+        share("share_masters_plus"),
+        share("share_political_advanced"),
+        share("share_women"),
+        always_true("coefficient_is_planned_over_seats"),
+        derived=(
+            (
+                "coefficient_is_planned_over_seats",
+                "coalesce(" + _close("planning_coefficient", "planned_count / seats") + ", true)",
+            ),
+        ),
+    ),
+    _suite(
+        "mart_committee_composition",
+        "unit × committee level × term",
+        (
+            "unit_code",
+            "committee_level",
+            "term_code",
+            "members",
+            "share_women",
+            "share_university_plus",
+        ),
+        unique("unit_code", "committee_level", "term_code"),
+        known_unit(),
+        in_set("committee_level", COMMITTEE_LEVELS),
+        count("members"),
+        share("share_women"),
+        share("share_university_plus"),
+    ),
+    _suite(
+        "mart_target_attainment",
+        "target × scope",
+        (
+            "target_code",
+            "term_code",
+            "scope",
+            "unit_code",
+            "population",
+            "metric",
+            "numerator",
+            "denominator",
+            "actual_value",
+            "threshold",
+            "comparator",
+            "met",
+            "gap",
+        ),
+        unique("target_code", "scope", "unit_code"),
+        in_set("scope", ("city", "unit")),
+        known_unit(),
+        always_true("unit_code_follows_scope"),
+        in_set("population", POPULATIONS),
+        in_set("metric", METRICS),
+        in_set("comparator", COMPARATORS),
+        count("numerator"),
+        count("denominator"),
+        at_most("numerator", "denominator"),
+        share("actual_value"),
+        share("threshold"),
+        always_true("actual_value_is_numerator_over_denominator"),
+        equal("met", "met_by_comparator"),
+        always_true("gap_is_actual_minus_threshold"),
+        derived=(
+            ("unit_code_follows_scope", "(scope = 'city') = (unit_code IS NULL)"),
+            (
+                "actual_value_is_numerator_over_denominator",
+                "coalesce("
+                + _close("actual_value", "numerator / nullif(denominator, 0)")
+                + ", actual_value IS NULL AND coalesce(denominator, 0) = 0)",
+            ),
+            (
+                "met_by_comparator",
+                "CASE comparator WHEN '>=' THEN actual_value >= threshold "
+                "WHEN '>' THEN actual_value > threshold END",
+            ),
+            (
+                "gap_is_actual_minus_threshold",
+                "coalesce("
+                + _close("gap", "actual_value - threshold")
+                + ", gap IS NULL AND actual_value IS NULL)",
+            ),
+        ),
+    ),
+    _suite(
+        "mart_attendance_review",
+        "person × year",
+        ("person_key", "unit_code", "year", "unexcused_absences", "classes_with_absence"),
+        unique("person_key", "year"),
+        person_key(),
+        known_unit(),
+        between("year", 1900, 2100),
+        count("unexcused_absences", 1),
+        count("classes_with_absence", 1),
+        sample_rows=SAMPLE_ROWS,
+    ),
+    _suite(
+        "mart_training_outcomes",
+        "person × year",
+        (
+            "person_key",
+            "unit_code",
+            "year",
+            "classes_completed",
+            "next_year_rating",
+            "needs_reassignment",
+        ),
+        unique("person_key", "year"),
+        person_key(),
+        known_unit(),
+        between("year", 1900, 2100),
+        count("classes_completed", 1),
+        in_set("next_year_rating", RATINGS),
+        equal("needs_reassignment", "needs_reassignment_by_rating"),
+        derived=(("needs_reassignment_by_rating", "next_year_rating = 'kht'"),),
+        sample_rows=SAMPLE_ROWS,
+    ),
+)
+
+SUITE_BY_MART = {suite.mart: suite for suite in SUITES}
