@@ -249,3 +249,35 @@ def test_first_submission_loads_its_valid_rows_whatever_the_reject_rate(
     results = ingest_all(settings)
     classes = _outcome(results, "classes", "003")  # 1 of 2 rows rejected: 50 % > 5 %
     assert (classes.status, classes.rows_accepted) == ("accepted", 1)
+
+
+def test_a_held_back_unit_keeps_its_people_against_other_units(copy_fixture, warehouse_env):
+    seeds = copy_fixture("tiny")
+    settings = warehouse_env(seeds)
+    ingest_all(settings)
+    # 003 resubmits an empty cadres file (held back: its rows stay), while 273 now lists
+    # one of 003's people: that row clashes with the kept slice and is rejected.
+    (seeds / "submissions/003/cadres.csv").write_bytes(b"")
+    unit = seeds / "submissions/273"
+    unit.mkdir()
+    (unit / "cadres.csv").write_text(
+        "national_id,unit_code,full_name,gender,birth_date,management_tier,workplace_kind,"
+        "current_title_code\n001080000001,273,Nguyễn Văn An,nam,1980-03-05,khac,xa,\n"
+        "001080000099,273,Phạm Thị Hoa,nu,1990-01-01,khac,xa,\n",
+        encoding="utf-8",
+    )
+    results = ingest_all(settings)
+    held = _outcome(results, "cadres", "003")
+    assert (held.status, held.rule) == ("held_back", "held_back")
+    other = _outcome(results, "cadres", "273")
+    assert dict(other.rejected_by_rule) == {"person_listed_twice": 1}
+    assert (other.rows_accepted, other.status) == (1, "accepted")
+    people = _rows(
+        settings.raw_dir / "cadres" / "*.parquet",
+        "SELECT national_id, unit_code FROM t ORDER BY 1",
+    )
+    assert people == [("001080000001", "003"), ("001080000099", "273"), ("001180000002", "003")]
+    status = _rows(
+        settings.status_dir / "cadres.parquet", "SELECT unit_code, status, rule FROM t ORDER BY 1"
+    )
+    assert status == [("003", "held_back", "held_back"), ("273", "accepted", None)]

@@ -48,6 +48,8 @@ class FileOutcome:
     status: str = "accepted"
     message: str = ""
     content_sha256: str = ""
+    # The rule of a file refused whole or held back; None for an accepted file.
+    rule: str | None = None
     rejected_by_rule: Counter = field(default_factory=Counter)
 
 
@@ -290,6 +292,7 @@ def _ingest(
         except _WholeFileRejection as rejection:
             outcome.status = "rejected_whole"
             outcome.message = f"{path.relative_to(settings.seeds_dir)}: {rejection}"
+            outcome.rule = rejection.rule
             outcome.rejected_by_rule[rejection.rule] += 0
     for name in refused:
         if (settings.seeds_dir / "submissions" / name / seed.filename).exists():
@@ -298,6 +301,7 @@ def _ingest(
                 seed.name,
                 status="rejected_whole",
                 message=message_for("folder_not_unit_code", name),
+                rule="folder_not_unit_code",
             )
 
     reference_tables = _load_references(con, seed, settings)
@@ -359,7 +363,8 @@ def _previous_outcomes(seed: SeedFile, settings: Settings, units: set[str]) -> l
     con = duckdb.connect()
     rows = con.execute(
         "SELECT unit_code, file, rows_read, rows_accepted, rows_rejected, status, "
-        f"coalesce(message, ''), content_sha256 FROM read_parquet({sql.literal(str(status))}) "
+        f"coalesce(message, ''), content_sha256, rule "
+        f"FROM read_parquet({sql.literal(str(status))}) "
         "ORDER BY unit_code"
     ).fetchall()
     outcomes = [FileOutcome(*row) for row in rows if not units or row[0] in units]
@@ -450,7 +455,7 @@ def _split(
             """
         )
         final = "listed_twice"
-    con.execute(f"CREATE TEMP VIEW checked AS SELECT * FROM {final}")
+    con.execute(f"ALTER TABLE {final} RENAME TO checked")
 
 
 def _write(
@@ -462,43 +467,23 @@ def _write(
     kept: list[str],
     outcomes: dict[str, FileOutcome],
 ) -> IngestResult:
-    counts = con.execute(
-        """
-        SELECT _unit, split_part(_violation, ':', 1) AS rule, count(*)
-        FROM checked GROUP BY ALL
-        UNION ALL
-        SELECT _unit, 'malformed_row', count(*) FROM malformed GROUP BY ALL
-        """
-    ).fetchall()
-    for unit, rule, count in counts:
-        outcome = outcomes[unit]
-        outcome.rows_read += count
-        if rule:
-            outcome.rows_rejected += count
-            outcome.rejected_by_rule[rule] += count
-        else:
-            outcome.rows_accepted += count
-
+    _count(con, outcomes)
     values = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
     raw_dir = settings.raw_dir / seed.name
     raw_dir.mkdir(parents=True, exist_ok=True)
-    kept_previous: set[str] = set()
+    kept_previous = _units_to_hold_back(seed, settings, processed, outcomes)
+    if kept_previous and _reject_clashes_with(con, seed, settings, sorted(kept_previous)):
+        _count(con, outcomes)
+    for unit in kept_previous:
+        _hold_back(outcomes[unit], settings.max_reject_rate)
     for unit in processed:
-        outcome = outcomes.get(unit)
-        slice_path = raw_dir / f"{unit}.parquet"
-        if outcome is not None and seed.folder == "submission":
-            too_many = outcome.rows_read and outcome.rows_rejected / outcome.rows_read > (
-                settings.max_reject_rate
-            )
-            if (outcome.status == "rejected_whole" or too_many) and _previous_rows(slice_path):
-                kept_previous.add(unit)
-                _hold_back(outcome, settings.max_reject_rate)
-                continue
+        if unit in kept_previous:
+            continue
         _atomic_copy(
             con,
             f"SELECT {values}, _line AS source_line FROM checked "
             f"WHERE _violation IS NULL AND _unit = {sql.literal(unit)} ORDER BY _pos",
-            slice_path,
+            raw_dir / f"{unit}.parquet",
             settings.scratch_dir,
         )
     # A typed, empty slice keeps the file's schema readable even when no unit submits it.
@@ -559,16 +544,17 @@ def _write(
             o.status,
             o.message or None,
             o.content_sha256,
+            o.rule,
         )
         for o in ordered
     ]
     con.execute(
         "CREATE TEMP TABLE status (unit_code VARCHAR, file VARCHAR, rows_read BIGINT, "
         "rows_accepted BIGINT, rows_rejected BIGINT, status VARCHAR, message VARCHAR, "
-        "content_sha256 VARCHAR)"
+        "content_sha256 VARCHAR, rule VARCHAR)"
     )
     if status_rows:
-        con.executemany("INSERT INTO status VALUES (?, ?, ?, ?, ?, ?, ?, ?)", status_rows)
+        con.executemany("INSERT INTO status VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", status_rows)
     _atomic_copy(
         con,
         f"SELECT * FROM status {_previous_rows_of(status_path, kept)} ORDER BY unit_code",
@@ -578,6 +564,70 @@ def _write(
     con.close()
     shutil.rmtree(settings.scratch_dir / "duckdb", ignore_errors=True)
     return IngestResult(seed, ordered)
+
+
+def _count(con: duckdb.DuckDBPyConnection, outcomes: dict[str, FileOutcome]) -> None:
+    """Set each outcome's read, accepted and rejected counts from `checked`."""
+    for outcome in outcomes.values():
+        outcome.rows_read = outcome.rows_accepted = outcome.rows_rejected = 0
+        outcome.rejected_by_rule = Counter({r: 0 for r in outcome.rejected_by_rule if r})
+    counts = con.execute(
+        """
+        SELECT _unit, split_part(_violation, ':', 1) AS rule, count(*)
+        FROM checked GROUP BY ALL
+        UNION ALL
+        SELECT _unit, 'malformed_row', count(*) FROM malformed GROUP BY ALL
+        """
+    ).fetchall()
+    for unit, rule, count in counts:
+        outcome = outcomes[unit]
+        outcome.rows_read += count
+        if rule:
+            outcome.rows_rejected += count
+            outcome.rejected_by_rule[rule] += count
+        else:
+            outcome.rows_accepted += count
+
+
+def _units_to_hold_back(
+    seed: SeedFile, settings: Settings, processed: list[str], outcomes: dict[str, FileOutcome]
+) -> set[str]:
+    """Resubmissions refused whole or over the reject rate, where earlier rows exist."""
+    if seed.folder != "submission":
+        return set()
+    held = set()
+    for unit in processed:
+        outcome = outcomes.get(unit)
+        if outcome is None:
+            continue
+        too_many = outcome.rows_read and outcome.rows_rejected / outcome.rows_read > (
+            settings.max_reject_rate
+        )
+        slice_path = settings.raw_dir / seed.name / f"{unit}.parquet"
+        if (outcome.status == "rejected_whole" or too_many) and _previous_rows(slice_path):
+            held.add(unit)
+    return held
+
+
+def _reject_clashes_with(
+    con: duckdb.DuckDBPyConnection, seed: SeedFile, settings: Settings, held: list[str]
+) -> bool:
+    """Rules across units also hold against the rows a held-back unit keeps: a row of
+    another unit that shares a city-wide key or a person with them is rejected."""
+    if "person_listed_twice" in seed.extra_rules:
+        key, rule = ("national_id",), "person_listed_twice:national_id"
+    elif seed.key_city_wide:
+        key, rule = seed.key, "duplicate_key:" + "+".join(seed.key)
+    else:
+        return False
+    slices = _list_literal([str(settings.raw_dir / seed.name / f"{u}.parquet") for u in held])
+    matches = " AND ".join(f"k.{sql.quote_ident(c)} = checked.{sql.quote_ident(c)}" for c in key)
+    clashes = con.execute(
+        f"UPDATE checked SET _violation = {sql.literal(rule)} "
+        f"WHERE _violation IS NULL AND _unit NOT IN {_list_literal(held, parens=True)} "
+        f"AND EXISTS (SELECT 1 FROM read_parquet({slices}) k WHERE {matches})"
+    ).fetchone()[0]
+    return clashes > 0
 
 
 def _previous_rows_of(path: Path, kept: list[str]) -> str:
@@ -607,4 +657,5 @@ def _hold_back(outcome: FileOutcome, max_reject_rate: float) -> None:
     outcome.rows_rejected += outcome.rows_accepted
     outcome.rows_accepted = 0
     outcome.status = "held_back"
+    outcome.rule = "held_back"
     outcome.message = f"Giữ lại dữ liệu đã chấp nhận trước đó: {reason}"

@@ -16,7 +16,6 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from orchestration.ingest.assets import REPORT_KEY
 from orchestration.settings import UNIT_FOLDER_PATTERN, Settings, current_settings
-from schemas.rules import FILE_RULES
 from schemas.sql import literal
 
 FEEDBACK_KEY = AssetKey(["quality", "unit_feedback"])
@@ -33,18 +32,6 @@ class FeedbackReport:
     refused_folders: list[str] = field(default_factory=list)
 
 
-def _file_rule(status: str, message: str) -> str:
-    """The rule of a file-level outcome. A held-back file is reported as held_back (its
-    message says why); for a file refused whole, status keeps only the message, so the
-    rule is the file rule whose wording the message carries."""
-    if status == "rejected_whole":
-        for rule in FILE_RULES:
-            prefix = rule.message.split("{column}")[0]
-            if prefix and prefix in message:
-                return rule.code
-    return status
-
-
 def _file_level_rows(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[tuple]:
     """One feedback row per file refused whole or held back (unit, file, rule, message)."""
     status_files = sorted(settings.status_dir.glob("*.parquet"))
@@ -52,13 +39,10 @@ def _file_level_rows(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
         return []
     paths = "[" + ", ".join(literal(str(path)) for path in status_files) + "]"
     rows = con.execute(
-        f"SELECT unit_code, file, status, message FROM read_parquet({paths}) "
+        f"SELECT unit_code, file, rule, coalesce(message, status) FROM read_parquet({paths}) "
         "WHERE status <> 'accepted'"
     ).fetchall()
-    return [
-        (unit, file, None, None, _file_rule(status, message or ""), message or status)
-        for unit, file, status, message in rows
-    ]
+    return [(unit, file, None, None, rule, message) for unit, file, rule, message in rows]
 
 
 def write_unit_feedback(settings: Settings) -> FeedbackReport:

@@ -14,7 +14,8 @@ final as (
         file,
         rule,
         count(*) as rows_rejected,
-        any_value(message) as message
+        -- min, not any_value: the same message whichever engine or thread order builds it.
+        min(message) as message
     from rejected_rows
     group by unit_code, file, rule
 

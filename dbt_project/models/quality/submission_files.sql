@@ -15,6 +15,7 @@ final as (
         rows_accepted,
         rows_rejected,
         status,
+        rule,
         message
     from file_status
 
