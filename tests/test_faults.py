@@ -1,0 +1,189 @@
+"""Faults driven for real: runs killed at each stage, a reader holding the published file,
+the same files loaded twice, two runs started together. Nothing is lost or corrupted."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, DagsterRunStatus
+
+from orchestration.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+FIXTURE = Path(__file__).parent / "fixtures" / "quality" / "valid"
+DAGSTER = str(Path(sys.executable).with_name("dagster"))
+
+
+class Warehouse:
+    """A seeds copy, a warehouse and a Dagster instance, all under tmp_path."""
+
+    def __init__(self, root: Path):
+        self.seeds = root / "seeds"
+        self.dir = root / "warehouse"
+        self.home = root / "dagster_home"
+        shutil.copytree(FIXTURE, self.seeds)
+        self.home.mkdir()
+        shutil.copy(REPO_ROOT / "dagster.yaml", self.home / "dagster.yaml")
+        self.env = {
+            **os.environ,
+            "NHANLUC_SEEDS_DIR": str(self.seeds),
+            "NHANLUC_WAREHOUSE_DIR": str(self.dir),
+            "NHANLUC_PSEUDONYM_KEY": "fault-key",
+            "DAGSTER_HOME": str(self.home),
+        }
+
+    @property
+    def published(self) -> Path:
+        return self.dir / "nhanluc.duckdb"
+
+    def start(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            [DAGSTER, "job", "execute", "-m", "orchestration.definitions", "-j", "nightly_refresh"],
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group: dbt dies with it
+        )
+
+    def refresh(self) -> str:
+        process = self.start()
+        output, _ = process.communicate(timeout=600)
+        assert process.returncode == 0, output[-4000:]
+        return output
+
+    def kill_when(self, marker: str, delay: float = 0.0) -> str:
+        """Start a refresh and SIGKILL its process group once `marker` is logged."""
+        process = self.start()
+        seen = []
+        for line in process.stdout:
+            seen.append(line)
+            if marker in line:
+                time.sleep(delay)
+                os.killpg(process.pid, signal.SIGKILL)
+                break
+        process.wait(timeout=60)
+        assert process.returncode == -signal.SIGKILL, "".join(seen[-50:])
+        return "".join(seen)
+
+    def mart_hashes(self) -> dict[str, str]:
+        """A content hash of every published table (order-independent)."""
+        con = duckdb.connect(str(self.published), read_only=True)
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
+        ).fetchall()
+        hashes = {
+            f"{schema}.{table}": con.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, '|' "
+                f"ORDER BY t::VARCHAR), '')) FROM {schema}.{table} t"
+            ).fetchone()
+            for schema, table in tables
+        }
+        con.close()
+        return {name: f"{count}:{digest}" for name, (count, digest) in hashes.items()}
+
+    def class_count(self) -> int:
+        con = duckdb.connect(str(self.published), read_only=True)
+        count = con.execute("SELECT count(*) FROM marts.fct_classes").fetchone()[0]
+        con.close()
+        return count
+
+    def add_class(self) -> None:
+        classes = self.seeds / "submissions" / "003" / "classes.csv"
+        first = classes.read_text(encoding="utf-8").splitlines()[1].split(",")
+        first[0] = "003-2020-9999"
+        with classes.open("a", encoding="utf-8") as handle:
+            handle.write(",".join(first) + "\n")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    warehouse = Warehouse(tmp_path_factory.mktemp("faults"))
+    warehouse.refresh()
+    return warehouse
+
+
+def test_killed_runs_leave_yesterdays_file_and_the_next_run_recovers(warehouse):
+    yesterday = _digest(warehouse.published)
+    classes_before = warehouse.class_count()
+    warehouse.add_class()
+
+    warehouse.kill_when('Started execution of step "ingest__classes"')
+    assert _digest(warehouse.published) == yesterday
+    warehouse.kill_when("Running dbt command", delay=3)
+    assert _digest(warehouse.published) == yesterday
+    assert warehouse.class_count() == classes_before  # openable, yesterday's data
+    log = warehouse.kill_when('Started execution of step "publish__nhanluc_duckdb"')
+    assert "publish__nhanluc_duckdb" in log
+    # Killed inside publish: either yesterday's file or the complete new one, never half.
+    assert warehouse.class_count() in (classes_before, classes_before + 1)
+
+    output = warehouse.refresh()  # no manual clean-up
+    assert warehouse.class_count() == classes_before + 1
+    assert not list(warehouse.dir.glob(".nhanluc.duckdb.*"))
+    assert not [p for p in (warehouse.dir / "private" / "tmp").glob("**/*") if p.is_file()]
+    assert "marked failed: runs whose process is gone" in output
+    instance = DagsterInstance.from_config(str(warehouse.home))
+    statuses = [run.status for run in instance.get_runs()]
+    assert DagsterRunStatus.STARTED not in statuses
+    assert statuses.count(DagsterRunStatus.FAILURE) == 3
+
+
+READER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("ready", con.execute("SELECT count(*) FROM marts.fct_classes").fetchone()[0], flush=True)
+counts = set()
+deadline = time.monotonic() + 600
+while time.monotonic() < deadline:
+    counts.add(con.execute("SELECT count(*) FROM marts.fct_classes").fetchone()[0])
+    if sys.stdin.readable() and select.select([sys.stdin], [], [], 0.05)[0]:
+        break
+print("counts", sorted(counts), flush=True)
+"""
+
+
+def test_a_reader_never_blocks_the_refresh_and_same_files_give_same_marts(warehouse):
+    before = warehouse.mart_hashes()
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import select\n" + READER, str(warehouse.published)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdout.readline().startswith("ready")
+    warehouse.refresh()  # the same files again, while the reader keeps querying
+    output, _ = reader.communicate("stop\n", timeout=60)
+    assert reader.returncode == 0
+    assert output.startswith("counts [")  # its queries kept working throughout
+    assert warehouse.mart_hashes() == before  # idempotent: identical marts
+    con = duckdb.connect(str(warehouse.published), read_only=True)
+    duplicates = con.execute(
+        "SELECT count(*) - count(DISTINCT (class_code, person_key)) FROM marts.fct_enrolments"
+    ).fetchone()[0]
+    con.close()
+    assert duplicates == 0
+
+
+def test_two_runs_started_together_take_turns(warehouse):
+    before = warehouse.mart_hashes()
+    first, second = warehouse.start(), warehouse.start()
+    outputs = [process.communicate(timeout=600)[0] for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs[0][-3000:]
+    assert any("another refresh holds this warehouse; waiting" in out for out in outputs)
+    assert warehouse.mart_hashes() == before
