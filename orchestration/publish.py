@@ -10,7 +10,14 @@ import uuid
 from pathlib import Path
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    RetryRequested,
+    asset,
+)
 from dagster_duckdb import DuckDBResource
 
 from orchestration.dbt import dbt_models
@@ -93,7 +100,11 @@ def published_warehouse(
     context: AssetExecutionContext, build_duckdb: DuckDBResource, refresh_lock: RefreshLock
 ):
     target = current_settings().published_database
-    counts = publish_warehouse(build_duckdb, target)
+    try:
+        counts = publish_warehouse(build_duckdb, target)
+    except (OSError, duckdb.IOException) as error:
+        # Transient: the previous file is untouched, so trying again is safe.
+        raise RetryRequested(max_retries=2, seconds_to_wait=5) from error
     context.log.info(f"published {len(counts)} tables to {target}")
     table = "\n".join(
         ["| table | rows |", "|---|---|"] + [f"| {n} | {c} |" for n, c in counts.items()]

@@ -10,6 +10,7 @@ from dagster import (
     AssetsDefinition,
     MaterializeResult,
     MetadataValue,
+    RetryRequested,
     TableColumn,
     TableSchema,
     asset,
@@ -86,7 +87,12 @@ def build_ingest_asset(seed: SeedFile) -> AssetsDefinition:
         kinds={"duckdb", "parquet"},
     )
     def _ingest(context: AssetExecutionContext, refresh_lock: RefreshLock) -> MaterializeResult:
-        result = ingest_seed_file(seed, current_settings())
+        try:
+            result = ingest_seed_file(seed, current_settings())
+        except (OSError, duckdb.IOException) as error:
+            # A full disk or a file briefly unavailable: worth two more tries. Any other
+            # error is a bug or bad input and fails the step at once.
+            raise RetryRequested(max_retries=2, seconds_to_wait=5) from error
         if result.skipped:
             context.log.info(f"{seed.filename}: no input changed since the last load")
         context.log.info(
