@@ -217,7 +217,7 @@ TARGETS = (
         "100% cán bộ diện Ban Thường vụ Thành ủy quản lý có trình độ cao cấp lý luận chính trị",
     ),
     (
-        "T1520_CHU_CHOT_XA_TRUNG_CAP_LLCT",
+        "T1520_CHU_CHOT_CAP_XA_TRUNG_CAP_LLCT",
         "2015-2020",
         "chu_chot_cap_xa",
         "share_political_intermediate_plus",
