@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test dev lint format docs clean
+.PHONY: run test test-spark dev lint format docs clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -38,9 +38,20 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+## test-spark: the dbt models on Spark against the DuckDB build (needs Java 17; minutes)
+test-spark: install
+	$(UV) sync --frozen --group spark --inexact --quiet
+	$(BIN)/python -m pytest tests/spark -q -p no:cacheprovider
+
 ## dev: the Dagster UI on http://127.0.0.1:3000
 dev: install
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+## bench: install, then benchmark the shipped and x10 tiers (docs/benchmark.md);
+## `make bench BENCH_ARGS=--national` adds the national tier (about 10 M enrolments)
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

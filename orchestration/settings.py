@@ -11,6 +11,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 UNIT_FOLDER_PATTERN = re.compile(r"[A-Za-z0-9]+")
 PUBLISHED_FILE = "nhanluc.duckdb"
+# NHANLUC_ENGINE: which engine runs the dbt models (docs/spark.md); publish is DuckDB either way.
+ENGINES = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class Settings:
     seeds_dir: Path
     warehouse_dir: Path
     max_reject_rate: float
+    engine: str = "duckdb"
 
     @property
     def private_dir(self) -> Path:
@@ -41,6 +44,11 @@ class Settings:
         return self.private_dir / "tmp"
 
     @property
+    def spark_dir(self) -> Path:
+        """Spark's scratch: one folder per run (metastore, tables, shuffle files)."""
+        return self.private_dir / "spark"
+
+    @property
     def build_database(self) -> Path:
         return self.private_dir / "build.duckdb"
 
@@ -53,4 +61,7 @@ def current_settings() -> Settings:
     seeds = os.environ.get("NHANLUC_SEEDS_DIR") or str(REPO_ROOT / "seeds")
     warehouse = os.environ.get("NHANLUC_WAREHOUSE_DIR") or str(REPO_ROOT / "warehouse")
     rate = float(os.environ.get("NHANLUC_MAX_REJECT_RATE") or 0.05)
-    return Settings(Path(seeds).resolve(), Path(warehouse).resolve(), rate)
+    engine = (os.environ.get("NHANLUC_ENGINE") or "duckdb").strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"NHANLUC_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
+    return Settings(Path(seeds).resolve(), Path(warehouse).resolve(), rate, engine)

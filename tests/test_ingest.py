@@ -169,7 +169,7 @@ def test_folder_that_is_not_a_unit_code_is_refused(copy_fixture, warehouse_env):
     assert sorted(p.name for p in (settings.raw_dir / "cadres").iterdir()) == [
         "003.parquet",
         "01.parquet",
-        "_schema.parquet",
+        "schema-only.parquet",
     ]
 
 

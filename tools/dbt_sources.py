@@ -3,6 +3,10 @@
 The dbt sources are one of the views of the single column declaration in schemas/, so
 they are generated, never edited by hand; a test fails when the file is out of date.
 Run: python -m tools.dbt_sources
+
+Each source serves both engines (docs/spark.md): dbt-duckdb reads `external_location`
+(a read_parquet call); dbt-spark renders `schema.identifier`, and parquet.`<path>` is
+Spark's way to query Parquet files in place.
 """
 
 from __future__ import annotations
@@ -16,6 +20,16 @@ from schemas import REFERENCE_FILES, SUBMISSION_FILES, SeedFile
 
 TARGET = Path(__file__).resolve().parent.parent / "dbt_project/models/staging/_staging__sources.yml"
 RAW_ROOT = "{{ env_var('NHANLUC_WAREHOUSE_DIR', '../warehouse') }}/private"
+SPARK_SCHEMA = "parquet"
+
+
+def _parquet_files(folder: str) -> str:
+    """The Parquet files under the private state, as `<folder>/*.parquet`."""
+    return f"{RAW_ROOT}/{folder}/*.parquet"
+
+
+def _spark_identifier(folder: str) -> str:
+    return f"`{_parquet_files(folder)}`"
 
 
 def _column(seed: SeedFile, name: str) -> dict:
@@ -38,6 +52,7 @@ def _column(seed: SeedFile, name: str) -> dict:
 def _table(seed: SeedFile) -> dict:
     table = {
         "name": seed.name,
+        "identifier": _spark_identifier(f"raw/{seed.name}"),
         "description": f"{seed.description} Accepted rows of {seed.filename}.",
         "columns": [_column(seed, name) for name in seed.column_names]
         + [{"name": "source_line", "description": "physical line in the submitted file"}],
@@ -51,8 +66,8 @@ def _source(name: str, description: str, seeds: tuple[SeedFile, ...]) -> dict:
     return {
         "name": name,
         "description": description,
-        "schema": "raw",
-        "config": {"external_location": "read_parquet('" + RAW_ROOT + "/raw/{name}/*.parquet')"},
+        "schema": SPARK_SCHEMA,
+        "config": {"external_location": "read_parquet('" + _parquet_files("raw/{name}") + "')"},
         "tables": [_table(seed) for seed in seeds],
     }
 
@@ -75,23 +90,23 @@ def render() -> str:
             {
                 "name": "ingest",
                 "description": "What ingest recorded about every submitted file and row.",
-                "schema": "raw",
+                "schema": SPARK_SCHEMA,
                 "tables": [
                     {
                         "name": "file_status",
+                        "identifier": _spark_identifier("status"),
                         "description": "One row per unit and seed file read: counts and status.",
                         "config": {
-                            "external_location": "read_parquet('" + RAW_ROOT + "/status/*.parquet')"
+                            "external_location": f"read_parquet('{_parquet_files('status')}')"
                         },
                     },
                     {
                         "name": "rejected_rows",
+                        "identifier": _spark_identifier("rejects"),
                         "description": "One row per rejected row, with rule and raw values "
                         "(personal: stays in the private build database).",
                         "config": {
-                            "external_location": "read_parquet('"
-                            + RAW_ROOT
-                            + "/rejects/*.parquet')"
+                            "external_location": f"read_parquet('{_parquet_files('rejects')}')"
                         },
                     },
                 ],

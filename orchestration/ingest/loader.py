@@ -28,7 +28,8 @@ from schemas.contract import SEED_FILES, SeedFile
 from schemas.rules import RULE_BY_CODE, message_for
 
 REFERENCE_SLICE = "reference"
-SCHEMA_SLICE = "_schema"
+# Not a valid unit code (it has a dash), and no leading "_" or ".", which Spark would skip.
+SCHEMA_SLICE = "schema-only"
 _CSV_OPTIONS = (
     "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
     "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "

@@ -93,6 +93,6 @@ def outputs_exist(seed: SeedFile, settings: Settings) -> bool:
         for path in (
             settings.status_dir / f"{seed.name}.parquet",
             settings.rejects_dir / f"{seed.name}.parquet",
-            settings.raw_dir / seed.name / "_schema.parquet",
+            settings.raw_dir / seed.name / "schema-only.parquet",
         )
     )
