@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
+from orchestration import build_state, spark
 from orchestration.ingest.assets import INGEST_GROUP, REPORT_KEY
 from orchestration.resources import RefreshLock
 from orchestration.settings import DBT_PROJECT_DIR, current_settings
@@ -115,16 +117,37 @@ def dbt_models(
     # dbt runs in a subprocess that inherits this environment; the profile and the source
     # locations read the warehouse folder from it.
     os.environ["NHANLUC_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
+    if not context.is_subset and build_state.already_published(settings):
+        # Nothing new since the last publish: no output is yielded, so the checks on the
+        # marts and the publish step are skipped and the published file stays as it is.
+        context.log.info("no input changed since the last publish: dbt and publish skipped")
+        return
     published_tables: list[Output] = []
     # dbt unit tests check model logic on fixtures; they run in the test suite, not nightly.
     build = ["build", "--exclude-resource-type", "unit_test"]
-    for event in dbt.cli(build, context=context).stream():
-        if isinstance(event, Output) and _published_table(event) is not None:
-            # Row counts need the build database, which dbt holds until it exits: these
-            # outputs are yielded once dbt is done, with their counts.
-            published_tables.append(event)
-        else:
-            yield event
+    # NHANLUC_ENGINE=spark: the same models on Spark, in a scratch folder of this run, then
+    # copied into the build database, which everything downstream reads (docs/spark.md).
+    on_spark = settings.engine == "spark"
+    with spark.spark_run(settings) if on_spark else nullcontext() as spark_dir:
+        if on_spark:
+            spark.build_upstream_of_subset(context, spark_dir, dbt_project.manifest_path)
+            build += spark.SPARK_TARGET
+        # One target folder per warehouse: dbt's partial parsing reuses its own last
+        # parse, and no run leaves a folder behind.
+        target_path = (
+            spark.dbt_target_path(spark_dir) if on_spark else settings.private_dir / "dbt_target"
+        )
+        for event in dbt.cli(build, context=context, target_path=target_path).stream():
+            if isinstance(event, Output) and _published_table(event) is not None:
+                # Row counts need the build database, which dbt holds until it exits: these
+                # outputs are yielded once dbt is done, with their counts.
+                published_tables.append(event)
+            else:
+                yield event
+        if on_spark:
+            with build_duckdb.get_connection() as con:
+                copied = spark.load_spark_tables(con, spark_dir, spark.read_manifest(spark_dir))
+            context.log.info(f"{spark.COPIED_MESSAGE}: {len(copied)} tables")
     with build_duckdb.get_connection() as con:
         for output in published_tables:
             yield output.with_metadata({**output.metadata, **_table_metadata(con, output)})

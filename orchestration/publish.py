@@ -20,6 +20,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from orchestration import build_state
 from orchestration.dbt import dbt_models
 from orchestration.resources import RefreshLock
 from orchestration.settings import current_settings
@@ -99,12 +100,14 @@ def _copy_comments_from(con: duckdb.DuckDBPyConnection, schema: str, table: str)
 def published_warehouse(
     context: AssetExecutionContext, build_duckdb: DuckDBResource, refresh_lock: RefreshLock
 ):
-    target = current_settings().published_database
+    settings = current_settings()
+    target = settings.published_database
     try:
         counts = publish_warehouse(build_duckdb, target)
     except (OSError, duckdb.IOException) as error:
         # Transient: the previous file is untouched, so trying again is safe.
         raise RetryRequested(max_retries=2, seconds_to_wait=5) from error
+    build_state.record_published(settings)
     context.log.info(f"published {len(counts)} tables to {target}")
     table = "\n".join(
         ["| table | rows |", "|---|---|"] + [f"| {n} | {c} |" for n, c in counts.items()]

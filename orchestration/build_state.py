@@ -1,0 +1,53 @@
+"""What the published file was built from, so a refresh with nothing new skips dbt onwards."""
+
+import hashlib
+import os
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+MARKER = "published_inputs.sha256"
+
+
+def inputs_fingerprint(settings: Settings) -> str:
+    """Every ingest input (the per-file load states), the dbt project and the engine."""
+    digest = hashlib.sha256(settings.engine.encode())
+    for path in sorted(settings.status_dir.glob("*.state.json")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for folder in ("models", "macros", "tests", "plugins"):
+        for path in sorted((DBT_PROJECT_DIR / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
+                digest.update(path.read_bytes())
+    for name in ("dbt_project.yml", "profiles.yml"):
+        digest.update((DBT_PROJECT_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _marker(settings: Settings) -> Path:
+    return settings.private_dir / MARKER
+
+
+def already_published(settings: Settings) -> bool:
+    """Whether the published file was built, checked and published from these inputs."""
+    marker = _marker(settings)
+    return (
+        marker.exists()
+        and settings.published_database.exists()
+        and settings.build_database.exists()
+        and marker.read_text(encoding="utf-8") == inputs_fingerprint(settings)
+    )
+
+
+def record_published(settings: Settings) -> None:
+    """Written after a successful publish, never before: a failed gate rebuilds next time."""
+    marker = _marker(settings)
+    temporary = marker.with_name(marker.name + ".tmp")
+    temporary.write_text(inputs_fingerprint(settings), encoding="utf-8")
+    os.replace(temporary, marker)
+
+
+def forget_published(settings: Settings) -> None:
+    """Make the next refresh rebuild everything from dbt onwards."""
+    _marker(settings).unlink(missing_ok=True)
