@@ -165,10 +165,9 @@ def test_folder_that_is_not_a_unit_code_is_refused(copy_fixture, warehouse_env):
     refused = next(o for o in result.outcomes if o.unit_code == "00'3; DROP")
     assert refused.status == "rejected_whole"
     assert "không phải mã đơn vị" in refused.message
-    # Units 003 and 01 (an empty folder) get slices; the refused folder gets none.
+    # Unit 003 gets a slice; the refused folder gets none.
     assert sorted(p.name for p in (settings.raw_dir / "cadres").iterdir()) == [
         "003.parquet",
-        "01.parquet",
         "schema-only.parquet",
     ]
 
