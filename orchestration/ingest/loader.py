@@ -30,6 +30,7 @@ from schemas.rules import RULE_BY_CODE, message_for
 REFERENCE_SLICE = "reference"
 # Not a valid unit code (it has a dash), and no leading "_" or ".", which Spark would skip.
 SCHEMA_SLICE = "schema-only"
+INGEST_MEMORY_LIMIT = "2GB"
 _CSV_OPTIONS = (
     "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
     "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
@@ -274,6 +275,9 @@ def _ingest(
     con = duckdb.connect()
     con.execute(f"SET temp_directory = {sql.literal(str(settings.scratch_dir / 'duckdb'))}")
     con.execute("SET preserve_insertion_order = true")
+    # Bounded memory whatever the tier: past this DuckDB spills to the temp directory
+    # (the national tier's enrolments otherwise held several copies in memory).
+    con.execute(f"SET memory_limit = {sql.literal(INGEST_MEMORY_LIMIT)}")
     column_defs = ", ".join(f"{sql.quote_ident(c.name)} VARCHAR" for c in seed.columns)
     con.execute(f"CREATE TEMP TABLE src (_unit VARCHAR, _pos BIGINT, _line BIGINT, {column_defs})")
     con.execute(
@@ -408,11 +412,12 @@ def _split(
     )
     con.execute(
         f"""
-        CREATE TEMP TABLE cleaned AS
+        CREATE TEMP VIEW cleaned AS
         SELECT _unit, _pos, _line, {sql.cleaned_select(seed)}, {raw_json} AS _raw FROM src
         """
     )
-    con.execute(f"CREATE TEMP TABLE typed AS SELECT *, {sql.typed_select(seed)} FROM cleaned")
+    # Views: cleaning and casting are computed once, inside the rule pass below.
+    con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM cleaned")
     con.execute(
         f"CREATE TEMP TABLE row_checked AS SELECT s.*, {sql.violation_case(checks)} AS _violation "
         "FROM typed s"
