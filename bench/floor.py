@@ -1,0 +1,240 @@
+"""The floor: the refresh's CSV loads and compiled dbt SQL in one DuckDB session, nothing else.
+
+    python -m bench.floor --seeds DIR --work DIR --manifest target/manifest.json --out X.json
+
+Load: for every seed file, in the declaration's order, every unit's file is read and
+split by the loader's own functions (`_read_unit_file`: the same `read_csv` options and
+header handling; `_split`: the cleaning, casting and rule SQL of schemas/sql.py and the
+duplicate rules), and the accepted rows become table `raw.<file>`; rejected rows and
+per-file counts become `raw.rejected_rows` and `raw.file_status`. No Parquet slice, no
+rejects file, no status file is written: those exist so that ingest never opens the
+build database, which is an orchestration choice the floor does not need.
+
+Transform: every dbt model's compiled SQL from the manifest, in dependency order, as
+`CREATE TABLE <relation> AS <compiled SQL>`, where each source's relation (a
+`read_parquet(...)` expression) is replaced by the table the load made. The person_key
+macro is created from dbt_project/plugins/person_key.py with the same key.
+No dbt, no Dagster, no tests, no publish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+
+from dbt_project.plugins.person_key import load_key, macro_sql
+from orchestration.ingest import loader
+from orchestration.settings import Settings
+from schemas import SEED_FILES
+from schemas.rules import RULE_BY_CODE
+from schemas.sql import literal, quote_ident
+
+DATABASE_NAME = "build"  # the compiled SQL names relations "build"."<schema>"."<table>"
+MESSAGES = "bench_rule_messages"
+_SQL_TYPES = {int: "BIGINT", "int": "BIGINT"}
+
+
+def _status_columns() -> list[tuple[str, str]]:
+    """The loader's status columns: the fields of FileOutcome it writes, in order."""
+    return [
+        (item.name, _SQL_TYPES.get(item.type, "VARCHAR"))
+        for item in dataclasses.fields(loader.FileOutcome)
+        if item.name != "rejected_by_rule"
+    ]
+
+
+def source_tables(manifest: dict) -> dict[str, str]:
+    """Compiled relation of every source -> the floor table holding its rows."""
+    tables = {}
+    for source in manifest["sources"].values():
+        name = source["name"]
+        tables[source["relation_name"]] = f"raw.{quote_ident(name)}"
+    return tables
+
+
+def models_in_order(manifest: dict) -> list[dict]:
+    nodes = {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+    }
+    graph = {
+        unique_id: [dep for dep in node["depends_on"]["nodes"] if dep in nodes]
+        for unique_id, node in nodes.items()
+    }
+    return [nodes[unique_id] for unique_id in TopologicalSorter(graph).static_order()]
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the loader's temporary tables and views, whatever it names them."""
+    for (name,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+    ).fetchall():
+        con.execute(f"DROP VIEW {quote_ident(name)}")
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name <> ?", [MESSAGES]
+    ).fetchall():
+        con.execute(f"DROP TABLE {quote_ident(name)}")
+
+
+def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
+    con.execute("SET preserve_insertion_order = true")  # as ingest sets it
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(f"CREATE TEMP TABLE {MESSAGES} (rule VARCHAR, template VARCHAR)")
+    con.executemany(
+        f"INSERT INTO {MESSAGES} VALUES (?, ?)",
+        [(code, rule.message) for code, rule in RULE_BY_CODE.items()],
+    )
+    con.execute(
+        "CREATE TABLE raw.rejected_rows (unit_code VARCHAR, file VARCHAR, line BIGINT, "
+        '"column" VARCHAR, rule VARCHAR, message VARCHAR, raw_values JSON)'
+    )
+    status_columns = _status_columns()
+    con.execute(
+        "CREATE TABLE raw.file_status ("
+        + ", ".join(f"{quote_ident(name)} {kind}" for name, kind in status_columns)
+        + ")"
+    )
+    units, _ = loader.unit_folders(settings)
+    report = {}
+    for seed in SEED_FILES:
+        started = time.perf_counter()
+        columns = ", ".join(f"{quote_ident(c.name)} VARCHAR" for c in seed.columns)
+        con.execute(f"CREATE TEMP TABLE src (_unit VARCHAR, _pos BIGINT, _line BIGINT, {columns})")
+        con.execute(
+            "CREATE TEMP TABLE malformed "
+            "(_unit VARCHAR, _line BIGINT, csv_line VARCHAR, error VARCHAR)"
+        )
+        if seed.folder == "reference":
+            paths = {loader.REFERENCE_SLICE: settings.seeds_dir / "reference" / seed.filename}
+        else:
+            paths = {u: settings.seeds_dir / "submissions" / u / seed.filename for u in units}
+        for unit, path in paths.items():
+            if path.exists() and path.stat().st_size:
+                loader._read_unit_file(con, path, seed, unit)
+        references = {upstream: f"raw.{quote_ident(upstream)}" for upstream in seed.upstream}
+        loader._split(con, seed, references)
+        values = ", ".join(quote_ident(c.name) for c in seed.columns)
+        con.execute(
+            f"CREATE TABLE raw.{quote_ident(seed.name)} AS "
+            f"SELECT {values}, _line AS source_line FROM checked "
+            "WHERE _violation IS NULL ORDER BY _unit, _pos"
+        )
+        con.execute(
+            f"""
+            INSERT INTO raw.rejected_rows
+            SELECT c._unit, {literal(seed.name)}, c._line,
+                   nullif(split_part(c._violation, ':', 2), ''),
+                   split_part(c._violation, ':', 1),
+                   replace(m.template, '{{column}}', coalesce(
+                       nullif(split_part(c._violation, ':', 2), ''), '')),
+                   c._raw
+            FROM checked c JOIN {MESSAGES} m ON m.rule = split_part(c._violation, ':', 1)
+            WHERE c._violation IS NOT NULL
+            """
+        )
+        outcomes = {
+            unit: loader.FileOutcome(unit, seed.name)
+            for unit, path in paths.items()
+            if path.exists()
+        }
+        loader._count(con, outcomes)
+        con.executemany(
+            f"INSERT INTO raw.file_status VALUES ({', '.join('?' for _ in status_columns)})",
+            [
+                [getattr(outcome, name) for name, _ in status_columns]
+                for outcome in outcomes.values()
+            ],
+        )
+        rows = con.execute(f"SELECT count(*) FROM raw.{quote_ident(seed.name)}").fetchone()[0]
+        _drop_temp(con)
+        report[seed.name] = {"rows": rows, "seconds": round(time.perf_counter() - started, 3)}
+    return report
+
+
+def transform(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, dict]:
+    con.execute("SET preserve_insertion_order = false")  # as the dbt profile sets it
+    sources = source_tables(manifest)
+    report = {}
+    for node in models_in_order(manifest):
+        code = node.get("compiled_code")
+        if code is None:
+            raise SystemExit(f"{node['unique_id']} has no compiled SQL: run dbt compile first")
+        for relation, table in sources.items():
+            code = code.replace(relation, table)
+        materialized = node["config"]["materialized"]
+        if materialized == "ephemeral":
+            continue  # inlined by dbt into the models that use it
+        kind = "VIEW" if materialized == "view" else "TABLE"
+        started = time.perf_counter()
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(node['schema'])}")
+        con.execute(f"CREATE OR REPLACE {kind} {node['relation_name']} AS {code}")
+        report[f"{node['schema']}.{node['alias']}"] = {
+            "seconds": round(time.perf_counter() - started, 3)
+        }
+    return report
+
+
+def row_counts(con: duckdb.DuckDBPyConnection, schemas=("marts", "quality")) -> dict[str, int]:
+    tables = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name IN "
+        f"({', '.join(literal(s) for s in schemas)}) ORDER BY 1, 2"
+    ).fetchall()
+    return {
+        f"{schema}.{table}": con.execute(
+            f"SELECT count(*) FROM {quote_ident(schema)}.{quote_ident(table)}"
+        ).fetchone()[0]
+        for schema, table in tables
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.floor")
+    parser.add_argument("--seeds", type=Path, required=True)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--manifest", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    began = time.perf_counter()
+    manifest = json.loads(args.manifest.read_text())
+    args.work.mkdir(parents=True, exist_ok=True)
+    database = args.work / f"{DATABASE_NAME}.duckdb"
+    database.unlink(missing_ok=True)
+    con = duckdb.connect(str(database))
+    con.execute(f"SET temp_directory = {literal(str(args.work / 'duckdb_tmp'))}")
+    con.execute(macro_sql(load_key()))
+    settings = Settings(args.seeds.resolve(), args.work.resolve(), 1.0)
+    started = time.perf_counter()
+    loaded = load(con, settings)
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    built = transform(con, manifest)
+    transform_seconds = time.perf_counter() - started
+    counts = row_counts(con)
+    con.execute("CHECKPOINT")
+    con.close()
+    args.out.write_text(
+        json.dumps(
+            {
+                "total_s": round(time.perf_counter() - began, 3),
+                "load_s": round(load_seconds, 3),
+                "transform_s": round(transform_seconds, 3),
+                "load": loaded,
+                "models": built,
+                "row_counts": counts,
+            },
+            indent=1,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

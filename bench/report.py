@@ -1,0 +1,280 @@
+"""Ratios, targets (issue 7) and the table printed for each tier."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+GB_MB = 1024
+
+
+def step_groups(steps: Mapping[str, float]) -> dict[str, float]:
+    """Dagster step seconds summed by what the step does."""
+    groups: dict[str, float] = {}
+
+    def add(group: str, seconds: float) -> None:
+        groups[group] = round(groups.get(group, 0.0) + seconds, 2)
+
+    for step, seconds in steps.items():
+        if step.endswith("_pandera_contract"):
+            add("pandera", seconds)
+        elif step in ("dbt_models", "peer_dbt"):
+            add("dbt", seconds)
+        elif step == "mart_expectations":
+            add("great_expectations", seconds)
+        elif step.startswith("ingest__") or step.startswith("raw__"):
+            add("ingest", seconds)
+        elif step.startswith("publish__"):
+            add("publish", seconds)
+        else:
+            add("other_quality", seconds)
+    return groups
+
+
+def top(items: Mapping[str, Mapping], count: int) -> dict[str, Mapping]:
+    ordered = sorted(items.items(), key=lambda item: item[1].get("seconds", 0), reverse=True)
+    return dict(ordered[:count])
+
+
+def _wall(result: dict, name: str) -> float | None:
+    item = result["measurements"].get(name)
+    if not item or not item.get("ok"):
+        return None
+    return item["wall_s"]
+
+
+def _div(a: float | None, b: float | None) -> float | None:
+    if a is None or not b:
+        return None
+    return round(a / b, 3)
+
+
+def validation_seconds(result: dict) -> dict:
+    """Validation work (library imports excluded) and wall (each suite's own process)."""
+    m = result["measurements"]
+    pandera, gx, dbt_test = (
+        m.get("validation_pandera"),
+        m.get("validation_gx"),
+        m.get("validation_dbt_test"),
+    )
+    if not (pandera and gx and dbt_test):
+        return {}
+    unavailable = [
+        name
+        for name, item in (("pandera", pandera), ("gx", gx))
+        if not item["details"].get("available")
+    ]
+    reported = dbt_test["details"].get("dbt_reported") or [{}]
+    dbt_work = reported[-1].get("seconds", dbt_test["wall_s"])
+    work = pandera["details"].get("work_s", 0.0) + gx["details"].get("work_s", 0.0) + dbt_work
+    wall = pandera["wall_s"] + gx["wall_s"] + dbt_test["wall_s"]
+    return {
+        "work_s": round(work, 2),
+        "wall_s": round(wall, 2),
+        "unavailable": unavailable,
+        "dbt_test_work_s": dbt_work,
+    }
+
+
+def ratios(result: dict) -> dict:
+    m = result["measurements"]
+    full, floor = _wall(result, "full"), _wall(result, "floor")
+    out: dict[str, float | None] = {
+        "refresh_over_floor": _div(full, floor),
+        "peer_over_refresh": _div(_wall(result, "peer"), full),
+        "peer_over_floor": _div(_wall(result, "peer"), floor),
+        "incremental_over_full": _div(_wall(result, "incremental"), full),
+        "incremental_sensor_over_full": _div(_wall(result, "incremental_sensor"), full),
+        "nothing_changed_over_full": _div(_wall(result, "nothing_changed"), full),
+    }
+    floor_item = m.get("floor")
+    validation = validation_seconds(result)
+    if floor_item and floor_item.get("ok") and validation:
+        produce = floor_item["details"]["load_s"] + floor_item["details"]["transform_s"]
+        out["validation_over_load_transform"] = _div(validation["work_s"], produce)
+        out["validation_wall_over_floor_wall"] = _div(validation["wall_s"], floor)
+    startup = result.get("startup")
+    if startup:
+        out["definitions_over_bare_import"] = _div(
+            startup["definitions_import"]["wall_s"], startup["bare_import"]["wall_s"]
+        )
+    return out
+
+
+def _target(name: str, value, limit, unit: str = "", note: str = "") -> dict:
+    met = None if value is None or limit is None else value <= limit
+    return {
+        "target": name,
+        "value": None if value is None else round(value, 3),
+        "limit": None if limit is None else round(limit, 3),
+        "unit": unit,
+        "met": met,
+        "note": note,
+    }
+
+
+def targets(result: dict) -> list[dict]:
+    m = result["measurements"]
+    r = result["ratios"]
+    national = result["tier"] == "national"
+    scope = "" if national else "target stated for the national tier"
+    full = _wall(result, "full")
+    out = [
+        _target("full refresh ≤ 1.5 × floor", r.get("refresh_over_floor"), 1.5, "×", scope),
+        _target(
+            "peak memory of the refresh ≤ 4 GB",
+            m["full"]["peak_tree_mb"] / GB_MB if m.get("full") else None,
+            4.0,
+            "GB",
+            scope,
+        ),
+    ]
+    if full is not None:
+        limit = 10 + 0.1 * full
+        out.append(
+            _target(
+                "one-unit resubmission ≤ 10 s + 10 % of full (sensor run)",
+                _wall(result, "incremental_sensor"),
+                limit,
+                "s",
+            )
+        )
+        out.append(
+            _target(
+                "one-unit resubmission ≤ 10 s + 10 % of full (nightly job)",
+                _wall(result, "incremental"),
+                limit,
+                "s",
+            )
+        )
+    out.append(
+        _target(
+            "nothing changed ≤ 10 s (nightly job rerun)", _wall(result, "nothing_changed"), 10, "s"
+        )
+    )
+    tick = m.get("nothing_changed_sensor")
+    if tick and tick.get("ok"):
+        out.append(
+            _target(
+                "nothing changed ≤ 10 s (sensor tick, warm code location)",
+                tick["details"].get("tick_s"),
+                10,
+                "s",
+            )
+        )
+        out.append(
+            _target(
+                "nothing changed ≤ 10 s (sensor tick incl. loading definitions)",
+                tick["wall_s"],
+                10,
+                "s",
+            )
+        )
+    startup = result.get("startup")
+    floor = _wall(result, "floor")
+    if result["tier"] == "shipped" and startup and floor is not None:
+        dbt_start = startup["dbt_start"]["wall_s"]
+        base = floor + startup["definitions_import"]["wall_s"] + dbt_start
+        out.append(
+            _target("shipped: refresh ≤ 2 × (floor + Dagster and dbt start)", full, 2 * base, "s")
+        )
+    out.append(
+        _target(
+            "validation ≤ 30 % of load + transform",
+            r.get("validation_over_load_transform"),
+            0.3,
+            "×",
+            scope,
+        )
+    )
+    out.append(
+        _target(
+            "definitions load ≤ 1.3 × bare import", r.get("definitions_over_bare_import"), 1.3, "×"
+        )
+    )
+    return out
+
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    return f"{value:,.{digits}f}"
+
+
+def busy(item: dict) -> bool:
+    """Whether other processes used more than a quarter of a core during the measurement."""
+    return bool(item.get("wall_s")) and item.get("other_cpu_s", 0) / item["wall_s"] > 0.25
+
+
+def table(result: dict) -> str:
+    lines = [
+        "",
+        f"== {result['tier']}: {result['generator']} "
+        f"({result['data']['csv_bytes'] / 1e6:,.0f} MB of CSV)",
+        f"{'measurement':<26} {'wall s':>8} {'peak MB':>8} {'cpu s':>8} {'others':>7}  notes",
+    ]
+    for name, item in result["measurements"].items():
+        details = item.get("details", {})
+        notes = []
+        if not item.get("ok"):
+            notes.append(f"FAILED exit {item['returncode']}: {item['log']}")
+        if busy(item):
+            notes.append("BUSY MACHINE")
+        if name == "floor" and item.get("ok"):
+            notes.append(
+                f"load {details['load_s']:.1f} s + transform {details['transform_s']:.1f} s"
+            )
+            if "matches_refresh" in details:
+                notes.append(
+                    "row counts = refresh"
+                    if details["matches_refresh"]
+                    else "ROW COUNTS DIFFER from refresh"
+                )
+        groups = details.get("step_groups_s")
+        if groups:
+            notes.append(", ".join(f"{k} {v:.1f}" for k, v in groups.items()))
+        if name.startswith("validation_") and "work_s" in details:
+            notes.append(
+                f"work {details['work_s']:.1f} s, import {details.get('import_s', 0):.1f} s"
+            )
+        if name.startswith("validation_") and details.get("available") is False:
+            notes.append(f"not available: {details.get('reason')}")
+        if name.endswith("_sensor"):
+            if "tick_s" in details:
+                notes.append(f"tick {details['tick_s']:.2f} s")
+            if "run_s" in details:
+                notes.append(
+                    f"run {details['run_s']:.1f} s, {details.get('assets_selected')} assets"
+                )
+        lines.append(
+            f"{name:<26} {_fmt(item['wall_s']):>8} {_fmt(item['peak_tree_mb'], 0):>8} "
+            f"{_fmt(item['cpu_s']):>8} {_fmt(item['other_cpu_s']):>7}  {'; '.join(notes)}"
+        )
+    startup = result.get("startup")
+    if startup:
+        for name in ("definitions_import", "bare_import"):
+            item = startup[name]
+            lines.append(
+                f"{name:<26} {_fmt(item['wall_s']):>8} {_fmt(item['peak_tree_mb'], 0):>8} "
+                f"{'':>8} {_fmt(item['other_cpu_s']):>7}  median of "
+                + ", ".join(_fmt(s, 1) for s in item["samples_s"])
+            )
+        item = startup["dbt_start"]
+        lines.append(
+            f"{'dbt_start':<26} {_fmt(item['wall_s']):>8} {_fmt(item['peak_tree_mb'], 0):>8} "
+            f"{_fmt(item['cpu_s']):>8} {_fmt(item['other_cpu_s']):>7}  dbt run selecting nothing"
+        )
+    lines.append(
+        "ratios: "
+        + ", ".join(f"{k} {_fmt(v, 2)}" for k, v in result["ratios"].items() if v is not None)
+    )
+    lines.append("targets:")
+    for item in result["targets"]:
+        state = {True: "met", False: "NOT MET", None: "n/a"}[item["met"]]
+        note = f" ({item['note']})" if item["note"] else ""
+        lines.append(
+            f"  {state:<8} {item['target']}: {_fmt(item['value'], 2)} {item['unit']} "
+            f"vs {_fmt(item['limit'], 2)}{note}"
+        )
+    return "\n".join(lines)
