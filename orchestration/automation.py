@@ -21,6 +21,7 @@ from dagster import (
 )
 
 from orchestration.ingest.assets import REPORT_KEY, ingest_key
+from orchestration.ingest.loader import file_sha256
 from orchestration.settings import current_settings
 from schemas import SEED_FILES, seed_file
 
@@ -44,14 +45,6 @@ nightly_schedule = ScheduleDefinition(
 )
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def seed_fingerprints(seeds_dir: Path, previous: dict[str, list]) -> dict[str, list]:
     """{relative path: [size, mtime_ns, sha256]}; files whose size and mtime did not
     change keep their previous hash, so an idle tick reads no file content."""
@@ -63,7 +56,7 @@ def seed_fingerprints(seeds_dir: Path, previous: dict[str, list]) -> dict[str, l
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
             current[relative] = known
         else:
-            current[relative] = [stat.st_size, stat.st_mtime_ns, _file_sha256(path)]
+            current[relative] = [stat.st_size, stat.st_mtime_ns, file_sha256(path)]
     return current
 
 

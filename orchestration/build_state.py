@@ -9,19 +9,26 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 MARKER = "published_inputs.sha256"
 
 
+def dbt_project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """Every file that shapes the dbt project: models, macros, tests, plugins, configs."""
+    digest = hashlib.sha256()
+    for folder in ("models", "macros", "tests", "plugins"):
+        for path in sorted((project_dir / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(project_dir)).encode())
+                digest.update(path.read_bytes())
+    for name in ("dbt_project.yml", "profiles.yml"):
+        digest.update((project_dir / name).read_bytes())
+    return digest.hexdigest()
+
+
 def inputs_fingerprint(settings: Settings) -> str:
     """Every ingest input (the per-file load states), the dbt project and the engine."""
     digest = hashlib.sha256(settings.engine.encode())
     for path in sorted(settings.status_dir.glob("*.state.json")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    for folder in ("models", "macros", "tests", "plugins"):
-        for path in sorted((DBT_PROJECT_DIR / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
-                digest.update(path.read_bytes())
-    for name in ("dbt_project.yml", "profiles.yml"):
-        digest.update((DBT_PROJECT_DIR / name).read_bytes())
+    digest.update(dbt_project_fingerprint().encode())
     return digest.hexdigest()
 
 

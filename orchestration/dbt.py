@@ -1,6 +1,5 @@
 """dbt models as Dagster assets: sources tied to the ingest assets, tests as asset checks."""
 
-import hashlib
 import importlib.metadata
 import os
 import subprocess
@@ -34,25 +33,13 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def _project_fingerprint(project_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for folder in ("models", "macros", "tests"):
-        for path in sorted((project_dir / folder).rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(project_dir)).encode())
-                digest.update(path.read_bytes())
-    for name in ("dbt_project.yml", "profiles.yml"):
-        digest.update((project_dir / name).read_bytes())
-    return digest.hexdigest()
-
-
 def ensure_manifest(project: DbtProject = dbt_project) -> Path:
     """Parse the dbt project once, again only when its files change.
 
     `prepare_if_dev()` does nothing outside `dagster dev`, so tests, CI and `make run`
     would otherwise find no manifest; parsing at every import would cost seconds.
     """
-    fingerprint = _project_fingerprint(project.project_dir)
+    fingerprint = build_state.dbt_project_fingerprint(project.project_dir)
     stamp = project.project_dir / "target" / FINGERPRINT_FILE
     if project.manifest_path.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return project.manifest_path

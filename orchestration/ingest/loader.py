@@ -100,7 +100,7 @@ def unit_folders(settings: Settings) -> tuple[list[str], list[str]]:
     return valid, [name for name in names if name not in valid]
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -246,7 +246,7 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
     to an unchanged unit, in which case the whole file is loaded again.
     """
     units, refused, paths = _submitted_paths(seed, settings)
-    hashes = {unit: _sha256(path) for unit, path in paths.items() if path.exists()}
+    hashes = {unit: file_sha256(path) for unit, path in paths.items() if path.exists()}
     for name in refused:
         if (settings.seeds_dir / "submissions" / name / seed.filename).exists():
             hashes[f"refused:{name}"] = "refused"
@@ -289,7 +289,7 @@ def _ingest(
         path = paths[unit]
         if not path.exists():
             continue
-        outcome = outcomes[unit] = FileOutcome(unit, seed.name, content_sha256=_sha256(path))
+        outcome = outcomes[unit] = FileOutcome(unit, seed.name, content_sha256=file_sha256(path))
         try:
             if path.stat().st_size == 0:
                 raise _WholeFileRejection("file_empty")
