@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -87,6 +88,33 @@ def machine() -> dict:
     }
 
 
+CODE_FOLDERS = (
+    "orchestration",
+    "schemas",
+    "dbt_project/models",
+    "dbt_project/macros",
+    "dbt_project/tests",
+    "dbt_project/plugins",
+)
+
+
+def code_fingerprint() -> str:
+    """A hash of the project's code and dbt project: other engineers may commit mid-run."""
+    digest = hashlib.sha256()
+    paths = [REPO_ROOT / "dbt_project" / name for name in ("dbt_project.yml", "profiles.yml")]
+    for folder in CODE_FOLDERS:
+        paths += sorted(
+            path
+            for path in (REPO_ROOT / folder).rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        )
+    for path in paths:
+        if path.exists():
+            digest.update(str(path.relative_to(REPO_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def git_state() -> dict:
     def git(*args: str) -> str:
         try:
@@ -118,6 +146,8 @@ class Bench:
         )
         self.machine = machine()
         self.git = git_state()
+        self.waited = 0.0
+        self.code = ""
 
     # -- helpers -------------------------------------------------------------------------
     def log(self, text: str) -> None:
@@ -147,9 +177,15 @@ class Bench:
 
     def measure(self, name: str, command: list, env: dict, log: Path, cwd: Path = REPO_ROOT):
         if self.args.wait_idle:
+            began = time.perf_counter()
             waited = probe.wait_for_idle(self.args.wait_idle)
+            self.waited += time.perf_counter() - began
             if waited is not None:
                 self.log(f"  (waited {waited:.0f} s for other jobs to quiet down)")
+        code = code_fingerprint()
+        if self.code and code != self.code:
+            self.log("  NOTE: the project's code changed since the previous measurement")
+        self.code = code
         self.log(f"  {name} ...")
         result = probe.run(name, command, env=env, cwd=cwd, log_path=log, timeout=self.args.timeout)
         state = "ok" if result.ok else f"FAILED (exit {result.returncode}, log {log})"
@@ -410,6 +446,9 @@ class Bench:
         shutil.rmtree(warehouse, ignore_errors=True)
         result["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         result["busy_machine"] = [name for name, item in m.items() if report.busy(item)]
+        versions = {item["details"].get("code") for item in m.values()}
+        result["code_changed_during_tier"] = len(versions - {None}) > 1
+        result["git_at_end"] = git_state()
         result["ratios"] = report.ratios(result)
         result["targets"] = report.targets(result)
         return result
@@ -589,5 +628,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(bench.work, ignore_errors=True)
-    print(f"\nbenchmark finished in {time.perf_counter() - began:.0f} s")
+    waited = f" (of which {bench.waited:.0f} s waiting for an idle machine)" if bench.waited else ""
+    print(f"\nbenchmark finished in {time.perf_counter() - began:.0f} s{waited}")
     return 1 if failed else 0

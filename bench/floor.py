@@ -27,6 +27,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from dbt_project.plugins.person_key import load_key, macro_sql
 from orchestration.ingest import loader
@@ -35,6 +36,7 @@ from schemas import SEED_FILES
 from schemas.rules import RULE_BY_CODE
 from schemas.sql import literal, quote_ident
 
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 DATABASE_NAME = "build"  # the compiled SQL names relations "build"."<schema>"."<table>"
 MESSAGES = "bench_rule_messages"
 _SQL_TYPES = {int: "BIGINT", "int": "BIGINT"}
@@ -84,7 +86,11 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
-    con.execute("SET preserve_insertion_order = true")  # as ingest sets it
+    # The settings ingest gives its connections.
+    con.execute("SET preserve_insertion_order = true")
+    limit = getattr(loader, "INGEST_MEMORY_LIMIT", None)
+    if limit:
+        con.execute(f"SET memory_limit = {literal(limit)}")
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(f"CREATE TEMP TABLE {MESSAGES} (rule VARCHAR, template VARCHAR)")
     con.executemany(
@@ -158,8 +164,18 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
     return report
 
 
+def profile_settings() -> dict[str, object]:
+    """The DuckDB settings of the dbt profile's default target (dbt_project/profiles.yml)."""
+    profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    profile = profiles["nhanluc"]
+    return dict(profile["outputs"][profile["target"]].get("settings") or {})
+
+
 def transform(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, dict]:
-    con.execute("SET preserve_insertion_order = false")  # as the dbt profile sets it
+    con.execute("RESET memory_limit")  # dbt's connection has DuckDB's default
+    for name, value in profile_settings().items():
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+        con.execute(f"SET {name} = {literal(value)}")
     sources = source_tables(manifest)
     report = {}
     for node in models_in_order(manifest):
