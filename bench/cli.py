@@ -596,6 +596,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results/")
     parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print bench/results/*.json as Markdown tables and exit (runs nothing)",
+    )
+    parser.add_argument(
         "--label", help="write bench/results/<tier>.<label>.json instead of <tier>.json"
     )
     return parser.parse_args(argv)
@@ -603,6 +608,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.markdown:
+        for path in sorted(RESULTS_DIR.glob("*.json")):
+            print(report.markdown(json.loads(path.read_text())) + "\n")
+        return 0
     names = [name for name in args.tiers.split(",") if name]
     if args.national and "national" not in names:
         names.append("national")

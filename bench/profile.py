@@ -77,7 +77,8 @@ def summarise(raw: str, rate: int, top: int = 15) -> dict:
         frames = frames[owner:]
         stack = ";".join(frames)
         command = frames[0].split(":", 1)[1] if ":" in frames[0] else ""
-        labels.setdefault(pid, _label(command))
+        # py-spy sometimes reads no command line for the process it started: the refresh.
+        labels.setdefault(pid, _label(command) if command.strip('"') or owner else "dagster")
         category = _category(stack)
         per_process[pid][category] += count
         if "_find_and_load" in stack:

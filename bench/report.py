@@ -278,3 +278,66 @@ def table(result: dict) -> str:
             f"vs {_fmt(item['limit'], 2)}{note}"
         )
     return "\n".join(lines)
+
+
+def markdown(result: dict) -> str:
+    """The tier's measurements, ratios and targets as Markdown (for docs/benchmark.md)."""
+    lines = [
+        f"**{result['tier']}** — `{result['generator']}`, "
+        f"{result['data']['csv_bytes'] / 1e6:,.0f} MB of CSV; commit "
+        f"{result['git']['commit'][:7]}{' + local changes' if result['git']['uncommitted'] else ''}"
+        f", {result['started_at']}",
+        "",
+        "| measurement | wall s | peak MB | CPU s | others' CPU s | notes |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, item in result["measurements"].items():
+        details = item.get("details", {})
+        notes = []
+        if not item.get("ok"):
+            notes.append(f"**failed** (exit {item['returncode']})")
+        if busy(item):
+            notes.append("busy machine")
+        if name == "floor" and "load_s" in details:
+            notes.append(f"load {details['load_s']:.1f} + transform {details['transform_s']:.1f}")
+        groups = details.get("step_groups_s")
+        if groups:
+            notes.append(", ".join(f"{k} {v:.1f}" for k, v in groups.items() if v >= 0.1))
+        if details.get("peak_during"):
+            notes.append(f"peak during {details['peak_during']}")
+        if name.startswith("validation_") and "work_s" in details:
+            notes.append(f"work {details['work_s']:.1f}, import {details.get('import_s', 0):.1f}")
+        if "tick_s" in details:
+            notes.append(f"tick {details['tick_s']:.2f}")
+        if "run_s" in details:
+            notes.append(f"run {details['run_s']:.1f} ({details.get('assets_selected')} assets)")
+        lines.append(
+            f"| {name} | {_fmt(item['wall_s'])} | {_fmt(item['peak_tree_mb'], 0)} | "
+            f"{_fmt(item['cpu_s'])} | {_fmt(item['other_cpu_s'])} | {'; '.join(notes)} |"
+        )
+    startup = result.get("startup")
+    if startup:
+        for name in ("definitions_import", "bare_import"):
+            item = startup[name]
+            lines.append(
+                f"| {name} | {_fmt(item['wall_s'])} | {_fmt(item['peak_tree_mb'], 0)} | | "
+                f"{_fmt(item['other_cpu_s'])} | median of "
+                + ", ".join(_fmt(s) for s in item["samples_s"])
+                + " |"
+            )
+        item = startup["dbt_start"]
+        lines.append(
+            f"| dbt_start | {_fmt(item['wall_s'])} | {_fmt(item['peak_tree_mb'], 0)} | "
+            f"{_fmt(item['cpu_s'])} | {_fmt(item['other_cpu_s'])} | dbt run selecting nothing |"
+        )
+    lines += ["", "| target | value | limit | met |", "|---|---:|---:|---|"]
+    for item in result["targets"]:
+        state = {True: "yes", False: "**no**", None: "–"}[item["met"]]
+        note = f" ({item['note']})" if item["note"] else ""
+        lines.append(
+            f"| {item['target']}{note} | {_fmt(item['value'], 2)} {item['unit']} | "
+            f"{_fmt(item['limit'], 2)} | {state} |"
+        )
+    ratios = ", ".join(f"{k} {_fmt(v, 2)}" for k, v in result["ratios"].items() if v is not None)
+    lines += ["", f"Ratios: {ratios}."]
+    return "\n".join(lines)
