@@ -34,7 +34,7 @@ def pandera_suite() -> dict:
     settings = current_settings()
     files = {}
     for seed in SEED_FILES:
-        report = validate_seed_slices(seed, settings)
+        report = validate_seed_slices(seed, settings, reuse=False)
         files[seed.name] = {
             "rows": report.rows,
             "slices": report.slices,

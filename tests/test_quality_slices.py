@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import unicodedata
 from pathlib import Path
@@ -298,3 +299,39 @@ def test_one_blocking_pandera_check_per_ingest_asset():
     )
     assert {spec.name for spec in specs} == {CHECK_NAME}
     assert all(spec.blocking for spec in specs)
+
+
+def test_a_slice_that_passed_is_not_read_again_until_its_bytes_change(loaded, tmp_path):
+    settings = Settings(loaded.seeds_dir, tmp_path / "warehouse", 0.05)
+    shutil.copytree(loaded.raw_dir, settings.raw_dir)
+    cadres = seed_file("cadres")
+    slices = len(list(settings.raw_dir.joinpath("cadres").glob("*.parquet")))
+
+    first = validate_seed_slices(cadres, settings)
+    assert (first.passed, first.slices, first.slices_unchanged, first.rows) == (True, slices, 0, 5)
+    again = validate_seed_slices(cadres, settings)
+    # Same bytes, same schema code: nothing read, the recorded row counts reused.
+    assert (again.passed, again.slices_unchanged, again.rows) == (True, slices, 5)
+    everything = validate_seed_slices(cadres, settings, reuse=False)
+    assert (everything.passed, everything.slices_unchanged, everything.rows) == (True, 0, 5)
+
+    # A slice rewritten in place (a disk error, a loader bug) is validated again and fails.
+    path = settings.raw_dir / "cadres" / "003.parquet"
+    _set("gender", "x")(pl.read_parquet(path)).write_parquet(path)
+    spoiled = validate_seed_slices(cadres, settings)
+    assert not spoiled.passed
+    assert spoiled.slices_unchanged == slices - 1
+    assert [case["slice"] for case in spoiled.failure_cases] == ["003.parquet"]
+    # A failed slice is never recorded as passed: the next run fails again.
+    assert not validate_seed_slices(cadres, settings).passed
+
+
+def test_a_new_schema_version_validates_every_slice_again(loaded, tmp_path):
+    settings = Settings(loaded.seeds_dir, tmp_path / "warehouse", 0.05)
+    shutil.copytree(loaded.raw_dir, settings.raw_dir)
+    cadres = seed_file("cadres")
+    validate_seed_slices(cadres, settings)
+    record = settings.status_dir / "cadres.pandera.json"
+    recorded = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps({**recorded, "schema_version": "older"}), encoding="utf-8")
+    assert validate_seed_slices(cadres, settings).slices_unchanged == 0
