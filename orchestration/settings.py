@@ -40,6 +40,11 @@ class Settings:
         return self.private_dir / "status"
 
     @property
+    def changes_dir(self) -> Path:
+        """Rows a partial load changed, for the files whose rules read them."""
+        return self.private_dir / "changes"
+
+    @property
     def scratch_dir(self) -> Path:
         return self.private_dir / "tmp"
 

@@ -3,6 +3,7 @@ and the result always equals a full load of the same files into an empty warehou
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,8 @@ def _snapshot(settings: Settings) -> dict[str, list]:
     con = duckdb.connect()
     outputs = {}
     for path in sorted(settings.private_dir.glob("*/**/*.parquet")):
-        if "tmp" in path.parts:
+        # Scratch space, and the record of what the last partial load changed.
+        if "tmp" in path.parts or "changes" in path.parts:
             continue
         name = str(path.relative_to(settings.private_dir))
         outputs[name] = sorted(
@@ -68,17 +70,106 @@ def test_one_unit_changed_reads_that_unit_only_and_equals_a_full_load(tmp_path):
     assert _snapshot(settings) == _fresh(seeds, tmp_path)
 
 
-def test_reference_change_reloads_its_dependents_whole(tmp_path):
+def test_reference_change_reads_the_units_that_name_a_changed_row(tmp_path):
     seeds = _seeds(tmp_path)
-    settings = Settings(seeds, tmp_path / "warehouse", 0.05)
+    # Every row counts here: no unit is held back for its rejects.
+    settings = Settings(seeds, tmp_path / "warehouse", 1.0)
+    # Unit 01 plans someone for a title that does not exist yet: rejected.
+    with (seeds / "submissions" / "01" / "planning.csv").open("a", encoding="utf-8") as handle:
+        handle.write("001080000003,01,NEW2,2020-2025,2020-09-30,approved\n")
     ingest_all(settings)
     titles = seeds / "reference" / "titles.csv"
-    titles.write_text(titles.read_text(encoding="utf-8") + "NEW_TITLE,Chức danh mới,cap_xa\n")
+
+    def check(step: str, change, expected: dict[str, list[str]]) -> None:
+        titles.write_text(change(titles.read_text(encoding="utf-8")), encoding="utf-8")
+        assert _read(ingest_all(settings)) == expected, step
+        fresh = Settings(seeds, tmp_path / step, 1.0)
+        ingest_all(fresh)
+        assert _snapshot(settings) == _snapshot(fresh), step
+
+    # No row names the new title: planning and positions are loaded again, reading no unit.
+    check(
+        "unnamed",
+        lambda text: text + "NEW_TITLE,Chức danh mới,cap_xa\n",
+        {"titles": ["reference"], "planning": [], "positions": []},
+    )
+    # 01's rejected row names this one, and is accepted now.
+    check(
+        "named_by_a_rejected_row",
+        lambda text: text + "NEW2,Chức danh khác,cap_xa\n",
+        {"titles": ["reference"], "planning": ["01"], "positions": []},
+    )
+    # BT_QH is withdrawn: 272 plans for it, 003 has a seat for it.
+    check(
+        "withdrawn",
+        lambda text: "".join(line for line in text.splitlines(True) if "BT_QH" not in line),
+        {"titles": ["reference"], "planning": ["272"], "positions": ["003"]},
+    )
+
+
+def test_a_class_withdrawn_reads_the_units_whose_enrolments_name_it(tmp_path):
+    seeds = _seeds(tmp_path)
+    # Every row counts here: no unit is held back for its rejects.
+    settings = Settings(seeds, tmp_path / "warehouse", 1.0)
+    units = seeds / "submissions"
+    # Unit 01 lists someone in a class of unit 003: rejected (class_of_other_unit).
+    with (units / "01" / "enrolments.csv").open("a", encoding="utf-8") as handle:
+        handle.write("003-C3,001080000005,01,3,0,kha,true\n")
+    ingest_all(settings)
+
+    # 003 withdraws class 003-C3 and plans fewer sessions for 003-C1.
+    classes = units / "003" / "classes.csv"
+    lines = classes.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith("003-C3,")]
+    kept = [line.replace(",2020-01-20,10,", ",2020-01-20,8,") for line in kept]
+    classes.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
     results = ingest_all(settings)
-    read = _read(results)
-    assert set(read) == {"titles", "planning", "positions"}
-    assert read["planning"] == sorted(p.name for p in (seeds / "submissions").iterdir())
+    # 003 names both classes in accepted rows, 01 names 003-C3 in a rejected row; 272
+    # names neither and keeps its last load.
+    assert _read(results) == {"classes": ["003"], "enrolments": ["003", "01"]}
+    fresh = Settings(seeds, tmp_path / "fresh", 1.0)
+    ingest_all(fresh)
+    assert _snapshot(settings) == _snapshot(fresh)
+    rules = (
+        duckdb.connect()
+        .execute(
+            "SELECT unit_code, rule, count(*) "
+            f"FROM read_parquet('{settings.rejects_dir}/enrolments.parquet') "
+            "GROUP BY ALL ORDER BY ALL"
+        )
+        .fetchall()
+    )
+    # 003-C1 rows with 9 and 10 sessions now exceed the 8 planned; the 003-C3 rows name a
+    # class that no longer exists, in 003 and in 01.
+    assert rules == [
+        ("003", "sessions_over_plan", 2),
+        ("003", "unknown_reference", 1),
+        ("01", "unknown_reference", 1),
+    ]
+
+
+def test_an_interrupted_load_keeps_the_record_of_what_it_changed(tmp_path, monkeypatch):
+    """A crash after the slices were replaced but before the state was recorded: the
+    retry sees no difference in the slices, yet the record still names the change."""
+    from orchestration.ingest import state
+
+    seeds = _seeds(tmp_path)
+    settings = Settings(seeds, tmp_path / "warehouse", 1.0)
+    ingest_all(settings)
+    classes = seeds / "submissions" / "003" / "classes.csv"
+    lines = classes.read_text(encoding="utf-8").splitlines()
+    classes.write_text("\n".join(x for x in lines if not x.startswith("003-C3,")) + "\n")
+
+    def crash(self, seed, settings):
+        raise KeyboardInterrupt("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(state.InputState, "write", crash)
+        with contextlib.suppress(KeyboardInterrupt):
+            ingest_all(settings)
+    results = ingest_all(settings)
+    assert _read(results) == {"classes": ["003"], "enrolments": ["003"]}
     assert _snapshot(settings) == _fresh(seeds, tmp_path)
 
 

@@ -243,7 +243,10 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
     (its CSVs, the accepted rows it references, the rules), nothing is read; when only
     some units' CSVs changed, only those units are read and only their slices rewritten,
     unless a rule across units (a city-wide key, a person listed by two units) ties them
-    to an unchanged unit, in which case the whole file is loaded again.
+    to an unchanged unit, in which case the whole file is loaded again. When a file this
+    one references was loaded partially since, the units whose rows name one of the rows
+    that load changed are read as well (see `_units_naming_changes`); any other change
+    upstream reads every unit.
     """
     units, refused, paths = _submitted_paths(seed, settings)
     hashes = {unit: file_sha256(path) for unit, path in paths.items() if path.exists()}
@@ -254,12 +257,145 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
     previous = state.InputState.read(seed, settings)
     if previous is not None and previous == current and state.outputs_exist(seed, settings):
         return IngestResult(seed, _previous_outcomes(seed, settings, set()), skipped=True)
-    only = current.changed_units(previous)
-    result = _ingest(seed, settings, units, refused, paths, only)
+    only = current.changed_csvs(previous)
+    if only is not None and previous is not None:
+        for upstream in current.changed_upstream(previous):
+            naming = _units_naming_changes(
+                seed,
+                settings,
+                upstream,
+                previous.upstream.get(upstream),
+                current.upstream.get(upstream),
+            )
+            if naming is None:
+                only = None
+                break
+            only |= naming
+    # What this load changed is recorded for the files that reference this one, and only
+    # for a partial load: after a full load they read every unit again anyway.
+    changes = None
+    if seed.name in _REFERENCED and previous is not None:
+        changes = _ChangeLog(seed, settings, previous.fingerprint, current.fingerprint)
+    result = _ingest(seed, settings, units, refused, paths, only, changes)
     if result is None:  # a rule across units reached an unchanged unit
-        result = _ingest(seed, settings, units, refused, paths, None)
+        result = _ingest(seed, settings, units, refused, paths, None, None)
     current.write(seed, settings)
     return result
+
+
+# Files some other file's rules read (the upstream of a reference).
+_REFERENCED = {name for seed in SEED_FILES for name in seed.upstream}
+
+
+@dataclass
+class _ChangeLog:
+    """The rows a partial load of `seed` added or removed, between two of its input states.
+
+    Written to `changes/<file>.<from>-<to>.parquet` before any slice is replaced, so a crash
+    between the two loses nothing: the next attempt (same `from`) adds to the same record.
+    """
+
+    seed: SeedFile
+    settings: Settings
+    before: str
+    after: str
+
+    def path(self, after: str | None = None) -> Path:
+        name = f"{self.seed.name}.{self.before[:32]}-{(after or self.after)[:32]}.parquet"
+        return self.settings.changes_dir / name
+
+    def earlier(self) -> list[Path]:
+        """Records of an interrupted attempt that started from the same state."""
+        return sorted(self.settings.changes_dir.glob(f"{self.seed.name}.{self.before[:32]}-*"))
+
+    def write(self, con: duckdb.DuckDBPyConnection, replaced: list[str], removed: list[str]):
+        values = ", ".join(sql.quote_ident(c.name) for c in self.seed.columns)
+        raw_dir = self.settings.raw_dir / self.seed.name
+        parts = []
+        for unit in replaced:
+            new = f"SELECT {values} FROM checked WHERE _violation IS NULL AND _unit = " + (
+                sql.literal(unit)
+            )
+            old_path = raw_dir / f"{unit}.parquet"
+            if old_path.exists():
+                old = f"SELECT {values} FROM read_parquet({sql.literal(str(old_path))})"
+                parts += [f"({old} EXCEPT {new})", f"({new} EXCEPT {old})"]
+            else:
+                parts.append(f"({new})")
+        for unit in removed:
+            old_path = raw_dir / f"{unit}.parquet"
+            parts.append(f"(SELECT {values} FROM read_parquet({sql.literal(str(old_path))}))")
+        earlier = self.earlier()
+        parts += [f"(SELECT {values} FROM read_parquet({sql.literal(str(p))}))" for p in earlier]
+        parts.append(f"(SELECT {values} FROM checked WHERE false)")
+        self.settings.changes_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_copy(con, " UNION ".join(parts), self.path(), self.settings.scratch_dir)
+        for path in self.settings.changes_dir.glob(f"{self.seed.name}.*.parquet"):
+            if path != self.path():
+                path.unlink()
+
+    @classmethod
+    def forget(cls, seed: SeedFile, settings: Settings) -> None:
+        for path in settings.changes_dir.glob(f"{seed.name}.*.parquet"):
+            path.unlink()
+
+
+def _units_naming_changes(
+    seed: SeedFile, settings: Settings, upstream: str, before: str | None, after: str | None
+) -> set[str] | None:
+    """Units of `seed` with a row (accepted or rejected) that names a row of `upstream`
+    changed between its states `before` and `after`; None when that is not on record.
+
+    Every rule of `seed` that reads `upstream` matches on a reference's columns (the
+    class rules of enrolments read classes by class_code, the reference's own key), so
+    a row naming no changed row gets the same verdict as at its last load.
+    """
+    if before is None or after is None:
+        return None
+    upstream_seed = next(s for s in SEED_FILES if s.name == upstream)
+    record = _ChangeLog(upstream_seed, settings, before, after).path()
+    if not record.exists():
+        return None
+    references = [r for r in seed.references if r.target == upstream]
+    con = duckdb.connect()
+    con.execute(
+        f"CREATE TEMP TABLE changed AS SELECT * FROM read_parquet({sql.literal(str(record))})"
+    )
+    units: set[str] = set()
+    slices = settings.raw_dir / seed.name / "*.parquet"
+    rejects = settings.rejects_dir / f"{seed.name}.parquet"
+    for reference in references:
+        pairs = list(zip(reference.columns, reference.target_columns, strict=True))
+        on = " AND ".join(f"s.{sql.quote_ident(c)} = c.{sql.quote_ident(t)}" for c, t in pairs)
+        units.update(
+            row[0]
+            for row in con.execute(
+                f"SELECT DISTINCT parse_filename(s.filename, true) "
+                f"FROM read_parquet({sql.literal(str(slices))}, filename = true) s "
+                f"SEMI JOIN changed c ON {on}"
+            ).fetchall()
+        )
+        if not rejects.exists():
+            continue
+        # A rejected row keeps its values as raw text: clean and cast them as a load would.
+        raw = ", ".join(
+            f"{sql.typed_value(seed.column(c), sql.clean_text(_raw_value(c)))} "
+            f"AS {sql.quote_ident(c)}"
+            for c, _ in pairs
+        )
+        units.update(
+            row[0]
+            for row in con.execute(
+                f"SELECT DISTINCT s.unit_code FROM (SELECT unit_code, {raw} "
+                f"FROM read_parquet({sql.literal(str(rejects))})) s SEMI JOIN changed c ON {on}"
+            ).fetchall()
+        )
+    con.close()
+    return units - {SCHEMA_SLICE}
+
+
+def _raw_value(column: str) -> str:
+    return f"json_extract_string(raw_values, {sql.literal('$.' + sql.quote_ident(column))})"
 
 
 def _ingest(
@@ -269,6 +405,7 @@ def _ingest(
     refused: list[str],
     paths: dict,
     only: set[str] | None,
+    changes: _ChangeLog | None,
 ) -> IngestResult | None:
     """Read the units in `only` (all when None); None when a partial load must widen."""
     settings.scratch_dir.mkdir(parents=True, exist_ok=True)
@@ -315,7 +452,9 @@ def _ingest(
     if only is not None and _touches_kept_units(con, seed, settings, kept):
         con.close()
         return None
-    result = _write(con, seed, settings, units, processed, kept, outcomes)
+    result = _write(
+        con, seed, settings, units, processed, kept, outcomes, changes if only is not None else None
+    )
     result.units_read = processed
     if kept:
         result.outcomes = sorted(
@@ -472,6 +611,7 @@ def _write(
     processed: list[str],
     kept: list[str],
     outcomes: dict[str, FileOutcome],
+    changes: _ChangeLog | None,
 ) -> IngestResult:
     _count(con, outcomes)
     values = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
@@ -482,6 +622,14 @@ def _write(
         _count(con, outcomes)
     for unit in kept_previous:
         _hold_back(outcomes[unit], settings.max_reject_rate)
+    if changes is None:
+        _ChangeLog.forget(seed, settings)
+    else:
+        changes.write(
+            con,
+            [unit for unit in processed if unit not in kept_previous],
+            [p.stem for p in raw_dir.glob("*.parquet") if p.stem not in [*units, SCHEMA_SLICE]],
+        )
     for unit in processed:
         if unit in kept_previous:
             continue

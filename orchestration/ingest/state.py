@@ -69,10 +69,20 @@ class InputState:
 
     def changed_units(self, previous: InputState | None) -> set[str] | None:
         """Units whose CSV changed (added, edited, removed); None when all must be read."""
-        if previous is None or (previous.code, previous.max_reject_rate, previous.upstream) != (
+        if previous is None or previous.upstream != self.upstream:
+            return None
+        return self.changed_csvs(previous)
+
+    def changed_upstream(self, previous: InputState) -> list[str]:
+        """Upstream files loaded again since `previous` was recorded."""
+        names = set(self.upstream) | set(previous.upstream)
+        return sorted(n for n in names if self.upstream.get(n) != previous.upstream.get(n))
+
+    def changed_csvs(self, previous: InputState | None) -> set[str] | None:
+        """Like changed_units, upstream files aside; None when the rules or the rate differ."""
+        if previous is None or (previous.code, previous.max_reject_rate) != (
             self.code,
             self.max_reject_rate,
-            self.upstream,
         ):
             return None
         names = (set(self.units) | set(previous.units)) - {
