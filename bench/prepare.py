@@ -62,7 +62,8 @@ def compile_models(python: str, env: dict[str, str], target: Path, log: Path) ->
     """Compile every model into `target`; returns the manifest path.
 
     The warehouse folder in `env` only appears in the sources' `read_parquet(...)`
-    expressions, which the floor replaces by its own tables.
+    expressions, which the floor replaces by its own tables. Staging is compiled as
+    plain tables (var `by_unit` false): the floor rebuilds everything every time.
     """
     warehouse = Path(env["NHANLUC_WAREHOUSE_DIR"])
     (warehouse / "private").mkdir(parents=True, exist_ok=True)
@@ -78,6 +79,9 @@ def compile_models(python: str, env: dict[str, str], target: Path, log: Path) ->
                 str(target),
                 "--select",
                 "resource_type:model",
+                # Plain tables: the floor has no ingest slices to take versions from.
+                "--vars",
+                '{"by_unit": false}',
             ],
             cwd=DBT_PROJECT_DIR,
             env=env,

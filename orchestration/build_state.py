@@ -7,6 +7,8 @@ from pathlib import Path
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 MARKER = "published_inputs.sha256"
+# What the build database's tables were last built with, all of them at once.
+BUILT_WITH = "built_with.sha256"
 
 
 def dbt_project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
@@ -58,3 +60,35 @@ def record_published(settings: Settings) -> None:
 def forget_published(settings: Settings) -> None:
     """Make the next refresh rebuild everything from dbt onwards."""
     _marker(settings).unlink(missing_ok=True)
+
+
+def _models_fingerprint(settings: Settings) -> str:
+    return hashlib.sha256((settings.engine + dbt_project_fingerprint()).encode()).hexdigest()
+
+
+def needs_full_refresh(settings: Settings) -> bool:
+    """Whether incremental models must be rebuilt whole: the dbt project or the engine
+    changed since every model was last built together, or that was never recorded.
+
+    A new pseudonym key needs no full refresh: the models keep the key's fingerprint on
+    every row and restage what another key produced (macros/incremental_by_unit.sql).
+    """
+    marker = settings.private_dir / BUILT_WITH
+    if not settings.build_database.exists():
+        return False  # nothing to refresh: every model is built from scratch
+    return not marker.exists() or marker.read_text(encoding="utf-8") != _models_fingerprint(
+        settings
+    )
+
+
+def record_built(settings: Settings) -> None:
+    """Written after dbt built every model (not a subset) without error."""
+    marker = settings.private_dir / BUILT_WITH
+    temporary = marker.with_name(marker.name + ".tmp")
+    temporary.write_text(_models_fingerprint(settings), encoding="utf-8")
+    os.replace(temporary, marker)
+
+
+def forget_built(settings: Settings) -> None:
+    """Make the next dbt build a full refresh (a failed build may have left any state)."""
+    (settings.private_dir / BUILT_WITH).unlink(missing_ok=True)

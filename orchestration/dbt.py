@@ -112,6 +112,14 @@ def dbt_models(
     published_tables: list[Output] = []
     # dbt unit tests check model logic on fixtures; they run in the test suite, not nightly.
     build = ["build", "--exclude-resource-type", "unit_test"]
+    # Staging is rebuilt unit by unit on DuckDB (macros/incremental_by_unit.sql); a new
+    # model definition or engine rebuilds everything. A subset never records a complete
+    # build, so the next full run refreshes what it did not select.
+    full_refresh = build_state.needs_full_refresh(settings)
+    if full_refresh:
+        build.append("--full-refresh")
+        build_state.forget_built(settings)
+        context.log.info("the dbt project or engine changed since the last build: full refresh")
     # NHANLUC_ENGINE=spark: the same models on Spark, in a scratch folder of this run, then
     # copied into the build database, which everything downstream reads (docs/spark.md).
     on_spark = settings.engine == "spark"
@@ -135,6 +143,8 @@ def dbt_models(
             with build_duckdb.get_connection() as con:
                 copied = spark.load_spark_tables(con, spark_dir, spark.read_manifest(spark_dir))
             context.log.info(f"{spark.COPIED_MESSAGE}: {len(copied)} tables")
+    if not context.is_subset:
+        build_state.record_built(settings)
     with build_duckdb.get_connection() as con:
         for output in published_tables:
             yield output.with_metadata({**output.metadata, **_table_metadata(con, output)})

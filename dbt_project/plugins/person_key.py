@@ -9,6 +9,7 @@ are stored in any database file. A SQL macro is about 4x faster than a Python UD
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -52,11 +53,20 @@ def hmac_pads(key: bytes) -> tuple[str, str]:
     return inner, outer
 
 
+def key_fingerprint(key: bytes) -> str:
+    """Names the key without revealing it: HMAC of a fixed label, hashed once more."""
+    return hashlib.sha256(hmac.new(key, b"nhanluc key fingerprint", "sha256").digest()).hexdigest()
+
+
 def macro_sql(key: bytes) -> str:
     inner, outer = hmac_pads(key)
     return (
         "CREATE OR REPLACE TEMP MACRO nhanluc_person_key(v) AS "
         f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode(CAST(v AS VARCHAR)))))"
+        ";"
+        # Rows built under another key are rebuilt (macros/incremental_by_unit.sql).
+        "CREATE OR REPLACE TEMP MACRO nhanluc_key_fingerprint() AS "
+        f"'{key_fingerprint(key)}'"
     )
 
 

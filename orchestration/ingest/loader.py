@@ -31,6 +31,8 @@ REFERENCE_SLICE = "reference"
 # Not a valid unit code (it has a dash), and no leading "_" or ".", which Spark would skip.
 SCHEMA_SLICE = "schema-only"
 INGEST_MEMORY_LIMIT = "2GB"
+# Footer key of a unit slice's version (macros/incremental_by_unit.sql reads it).
+SLICE_VERSION = "nhanluc_slice_version"
 _CSV_OPTIONS = (
     "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
     "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
@@ -216,10 +218,24 @@ def _previous_rows(path: Path) -> int:
     return duckdb.connect().execute(query).fetchone()[0]
 
 
-def _atomic_copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, scratch: Path) -> None:
+def _atomic_copy(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    target: Path,
+    scratch: Path,
+    version_slice: bool = False,
+) -> None:
+    """Write `query` to `target` as Parquet, swapped in whole.
+
+    A unit slice (`version_slice`) gets a new SLICE_VERSION in its footer on every write:
+    dbt's staging models on DuckDB rebuild only the units whose version changed.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = scratch / f"{target.stem}-{uuid.uuid4().hex}.parquet"
-    con.execute(f"COPY ({query}) TO {sql.literal(str(temporary))} (FORMAT parquet)")
+    options = "FORMAT parquet"
+    if version_slice:
+        options += f", KV_METADATA {{{SLICE_VERSION}: {sql.literal(uuid.uuid4().hex)}}}"
+    con.execute(f"COPY ({query}) TO {sql.literal(str(temporary))} ({options})")
     os.replace(temporary, target)
 
 
@@ -639,6 +655,7 @@ def _write(
             f"WHERE _violation IS NULL AND _unit = {sql.literal(unit)} ORDER BY _pos",
             raw_dir / f"{unit}.parquet",
             settings.scratch_dir,
+            version_slice=True,
         )
     # A typed, empty slice keeps the file's schema readable even when no unit submits it.
     _atomic_copy(

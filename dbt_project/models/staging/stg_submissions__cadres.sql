@@ -1,8 +1,10 @@
+{{ config(**by_unit_config('cadres')) }}
+
 with
 
 source as (
 
-    select * from {{ source('submissions', 'cadres') }}
+    select * from {{ by_unit_source(source('submissions', 'cadres'), 'cadres') }}
 
 ),
 
@@ -15,7 +17,7 @@ final as (
         cast(year(birth_date) as integer) as birth_year,
         management_tier,
         workplace_kind,
-        current_title_code
+        current_title_code{{ by_unit_version() }}
     from source
 
 )

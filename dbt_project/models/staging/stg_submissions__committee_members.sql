@@ -1,8 +1,10 @@
+{{ config(**by_unit_config('committee_members')) }}
+
 with
 
 source as (
 
-    select * from {{ source('submissions', 'committee_members') }}
+    select * from {{ by_unit_source(source('submissions', 'committee_members'), 'committee_members') }}
 
 ),
 
@@ -13,7 +15,7 @@ final as (
         unit_code,
         committee_level,
         term_code,
-        role
+        role{{ by_unit_version() }}
     from source
 
 )

@@ -1,8 +1,10 @@
+{{ config(**by_unit_config('enrolments')) }}
+
 with
 
 source as (
 
-    select * from {{ source('submissions', 'enrolments') }}
+    select * from {{ by_unit_source(source('submissions', 'enrolments'), 'enrolments') }}
 
 ),
 
@@ -15,7 +17,7 @@ final as (
         sessions_attended,
         unexcused_absences,
         result,
-        graduated
+        graduated{{ by_unit_version() }}
     from source
 
 )

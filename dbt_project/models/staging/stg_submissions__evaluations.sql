@@ -1,8 +1,10 @@
+{{ config(**by_unit_config('evaluations')) }}
+
 with
 
 source as (
 
-    select * from {{ source('submissions', 'evaluations') }}
+    select * from {{ by_unit_source(source('submissions', 'evaluations'), 'evaluations') }}
 
 ),
 
@@ -12,7 +14,7 @@ final as (
         {{ person_key('national_id') }} as person_key,
         unit_code,
         year,
-        rating
+        rating{{ by_unit_version() }}
     from source
 
 )

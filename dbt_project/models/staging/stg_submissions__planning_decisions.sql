@@ -1,8 +1,10 @@
+{{ config(**by_unit_config('planning')) }}
+
 with
 
 source as (
 
-    select * from {{ source('submissions', 'planning') }}
+    select * from {{ by_unit_source(source('submissions', 'planning'), 'planning') }}
 
 ),
 
@@ -14,7 +16,7 @@ final as (
         title_code,
         term_code,
         decision_date,
-        status
+        status{{ by_unit_version() }}
     from source
 
 )

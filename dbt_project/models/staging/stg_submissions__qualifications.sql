@@ -1,8 +1,10 @@
+{{ config(**by_unit_config('qualifications')) }}
+
 with
 
 source as (
 
-    select * from {{ source('submissions', 'qualifications') }}
+    select * from {{ by_unit_source(source('submissions', 'qualifications'), 'qualifications') }}
 
 ),
 
@@ -13,7 +15,7 @@ final as (
         qualification_kind,
         level,
         awarded_date,
-        unit_code
+        unit_code{{ by_unit_version() }}
     from source
 
 )
