@@ -62,16 +62,6 @@ class NhanlucTranslator(DagsterDbtTranslator):
             return AssetKey([INGEST_GROUP, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
-    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
-        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        if spec is not None and spec.asset_key.path[0] == INGEST_GROUP:
-            # Source tests run inside the one dbt step, after every ingest asset. Marked
-            # blocking they would force Dagster to split that step around each ingest
-            # asset (several dbt start-ups per run); a failing error-level source test
-            # still fails the dbt step, and so still stops the publish.
-            spec = spec._replace(blocking=False)
-        return spec
-
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
         if len(fqn) <= 2:

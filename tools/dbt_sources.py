@@ -4,6 +4,12 @@ The dbt sources are one of the views of the single column declaration in schemas
 they are generated, never edited by hand; a test fails when the file is out of date.
 Run: python -m tools.dbt_sources
 
+The sources carry no dbt tests: what they would test of the accepted rows (required
+columns, enumerations, keys unique per unit and city-wide) is the pandera schema that
+the same declaration generates, checked on every slice before dbt starts
+(orchestration/quality/pandera_checks.py). A second pass in dbt found nothing the first
+did not and cost a sixth of the dbt step at the national tier.
+
 Each source serves both engines (docs/spark.md): dbt-duckdb reads `external_location`
 (a read_parquet call); dbt-spark renders `schema.identifier`, and parquet.`<path>` is
 Spark's way to query Parquet files in place.
@@ -34,18 +40,9 @@ def _spark_identifier(folder: str) -> str:
 
 def _column(seed: SeedFile, name: str) -> dict:
     column = seed.column(name)
-    tests: list = []
-    if column.required:
-        tests.append("not_null")
-    if column.kind == "enum":
-        tests.append({"accepted_values": {"arguments": {"values": list(column.values)}}})
-    if seed.key == (name,) and (seed.folder == "reference" or seed.key_city_wide):
-        tests.append("unique")
     entry = {"name": name, "description": column.description, "data_type": column.duckdb_type}
     if column.personal:
         entry["meta"] = {"personal": True}
-    if tests:
-        entry["data_tests"] = tests
     return entry
 
 
@@ -57,8 +54,6 @@ def _table(seed: SeedFile) -> dict:
         "columns": [_column(seed, name) for name in seed.column_names]
         + [{"name": "source_line", "description": "physical line in the submitted file"}],
     }
-    if len(seed.key) > 1 and seed.folder == "submission":
-        table["data_tests"] = [{"unique_combination": {"arguments": {"columns": list(seed.key)}}}]
     return table
 
 
