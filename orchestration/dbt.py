@@ -21,7 +21,7 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
-from orchestration import build_state, spark
+from orchestration import build_state, prewarm, spark
 from orchestration.ingest.assets import INGEST_GROUP, REPORT_KEY
 from orchestration.resources import RefreshLock
 from orchestration.settings import DBT_PROJECT_DIR, current_settings
@@ -99,6 +99,8 @@ def dbt_models(
         # marts and the publish step are skipped and the published file stays as it is.
         context.log.info("no input changed since the last publish: dbt and publish skipped")
         return
+    # The marts' great-expectations checks follow this step: their import overlaps dbt.
+    prewarm.import_in_background("great_expectations", "great_expectations.expectations")
     published_tables: list[Output] = []
     # dbt unit tests check model logic on fixtures; they run in the test suite, not nightly.
     build = ["build", "--exclude-resource-type", "unit_test"]
