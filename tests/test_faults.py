@@ -118,7 +118,7 @@ def warehouse(tmp_path_factory):
     return warehouse
 
 
-def test_killed_runs_leave_yesterdays_file_and_the_next_run_recovers(warehouse):
+def test_killed_runs_leave_yesterdays_file_and_the_next_run_recovers(warehouse, monkeypatch):
     yesterday = _digest(warehouse.published)
     classes_before = warehouse.class_count()
     warehouse.add_class()
@@ -138,6 +138,8 @@ def test_killed_runs_leave_yesterdays_file_and_the_next_run_recovers(warehouse):
     assert not list(warehouse.dir.glob(".nhanluc.duckdb.*"))
     assert not [p for p in (warehouse.dir / "private" / "tmp").glob("**/*") if p.is_file()]
     assert "marked failed: runs whose process is gone" in output
+    # dagster.yaml names its folder through DAGSTER_HOME, as every run's process has it.
+    monkeypatch.setenv("DAGSTER_HOME", str(warehouse.home))
     instance = DagsterInstance.from_config(str(warehouse.home))
     statuses = [run.status for run in instance.get_runs()]
     assert DagsterRunStatus.STARTED not in statuses
