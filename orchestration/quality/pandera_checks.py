@@ -11,6 +11,7 @@ included, gives a new digest and a full validation of that slice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ CHECK_NAME = "pandera_contract"
 MAX_FAILURE_CASES = 20
 
 
+@functools.cache
 def _schema_version() -> str:
     """The code that decides what a valid slice is: a change to it invalidates every pass."""
     from importlib.metadata import version
