@@ -122,6 +122,12 @@ def peer_project(python: str, env: dict[str, str], target: Path, log: Path) -> P
         + yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
+    # Plain tables, as most projects have: the peer has no ingest slices to take
+    # versions from (macros/incremental_by_unit.sql).
+    project_path = target / "dbt_project.yml"
+    project = yaml.safe_load(project_path.read_text(encoding="utf-8"))
+    project["vars"] = {"by_unit": False}
+    project_path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
     warehouse = Path(env["NHANLUC_WAREHOUSE_DIR"])
     (warehouse / "private").mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
