@@ -431,6 +431,8 @@ def _ingest(
     # Bounded memory whatever the tier: past this DuckDB spills to the temp directory
     # (the national tier's enrolments otherwise held several copies in memory).
     con.execute(f"SET memory_limit = {sql.literal(INGEST_MEMORY_LIMIT)}")
+    # Progress goes to the Dagster event log; DuckDB's bar would only fill the step's stderr.
+    con.execute("SET enable_progress_bar = false")
     column_defs = ", ".join(f"{sql.quote_ident(c.name)} VARCHAR" for c in seed.columns)
     con.execute(f"CREATE TEMP TABLE src (_unit VARCHAR, _pos BIGINT, _line BIGINT, {column_defs})")
     con.execute(
