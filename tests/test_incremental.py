@@ -4,6 +4,7 @@ and the result always equals a full load of the same files into an empty warehou
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from pathlib import Path
 
@@ -196,3 +197,28 @@ def test_a_clash_with_an_unchanged_unit_reloads_the_whole_file(tmp_path):
     )
     ingest_all(settings)
     assert _snapshot(settings) == _fresh(seeds, tmp_path / "b")
+
+
+def test_a_csv_is_hashed_again_only_when_written_since(tmp_path, monkeypatch):
+    from orchestration.ingest import loader
+
+    csv = tmp_path / "cadres.csv"
+    csv.write_text("a,b\n1,2\n", encoding="utf-8")
+    reads = []
+    real = loader.file_sha256
+    monkeypatch.setattr(loader, "file_sha256", lambda path: reads.append(path) or real(path))
+
+    cache = loader.HashCache(tmp_path / "hashes.json")
+    first = cache.sha256(csv)
+    cache.save()
+    again = loader.HashCache(tmp_path / "hashes.json")
+    assert again.sha256(csv) == first
+    assert len(reads) == 1  # the second process trusted the record
+
+    # Same size, other bytes, modification time put back: the change time still moved.
+    stat = csv.stat()
+    csv.write_text("a,b\n1,3\n", encoding="utf-8")
+    os.utime(csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed = again.sha256(csv)
+    assert len(reads) == 2
+    assert changed == real(csv) != first

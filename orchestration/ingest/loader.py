@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import shutil
 import uuid
@@ -33,6 +34,8 @@ SCHEMA_SLICE = "schema-only"
 INGEST_MEMORY_LIMIT = "2GB"
 # Footer key of a unit slice's version (macros/incremental_by_unit.sql reads it).
 SLICE_VERSION = "nhanluc_slice_version"
+# status/<this>: the recorded hash of every submitted CSV (HashCache).
+CSV_HASHES = "csv_sha256.json"
 _CSV_OPTIONS = (
     "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
     "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
@@ -108,6 +111,49 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def stat_key(path: Path) -> list[int]:
+    """What the file system says of a file's version: any write changes one of these
+    (the change time cannot be set back by a tool that restores the modification time)."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+
+
+class HashCache:
+    """SHA-256 of the submitted CSVs, read again only for files written since last time.
+
+    A night with nothing new otherwise reads every CSV in full (1.07 GB at the national
+    tier, ≈ 1.3 s) to find that nothing changed; like git's index, a file whose size,
+    times, inode and device are unchanged keeps its recorded hash.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            recorded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            recorded = {}
+        self.entries: dict[str, list] = recorded if isinstance(recorded, dict) else {}
+        self.changed = False
+
+    def sha256(self, file: Path) -> str:
+        key = stat_key(file)
+        known = self.entries.get(str(file))
+        if isinstance(known, list) and len(known) == 2 and known[0] == key:
+            return known[1]
+        digest = file_sha256(file)
+        self.entries[str(file)] = [key, digest]
+        self.changed = True
+        return digest
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        temporary.write_text(json.dumps(self.entries, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, self.path)
 
 
 def _legacy_encoding_hint(path: Path) -> str:
@@ -265,7 +311,9 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
     upstream reads every unit.
     """
     units, refused, paths = _submitted_paths(seed, settings)
-    hashes = {unit: file_sha256(path) for unit, path in paths.items() if path.exists()}
+    cache = HashCache(settings.status_dir / CSV_HASHES)
+    hashes = {unit: cache.sha256(path) for unit, path in paths.items() if path.exists()}
+    cache.save()
     for name in refused:
         if (settings.seeds_dir / "submissions" / name / seed.filename).exists():
             hashes[f"refused:{name}"] = "refused"
@@ -292,9 +340,9 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
     changes = None
     if seed.name in _REFERENCED and previous is not None:
         changes = _ChangeLog(seed, settings, previous.fingerprint, current.fingerprint)
-    result = _ingest(seed, settings, units, refused, paths, only, changes)
+    result = _ingest(seed, settings, units, refused, paths, hashes, only, changes)
     if result is None:  # a rule across units reached an unchanged unit
-        result = _ingest(seed, settings, units, refused, paths, None, None)
+        result = _ingest(seed, settings, units, refused, paths, hashes, None, None)
     current.write(seed, settings)
     return result
 
@@ -420,6 +468,7 @@ def _ingest(
     units: list[str],
     refused: list[str],
     paths: dict,
+    hashes: dict[str, str],
     only: set[str] | None,
     changes: _ChangeLog | None,
 ) -> IngestResult | None:
@@ -444,7 +493,7 @@ def _ingest(
         path = paths[unit]
         if not path.exists():
             continue
-        outcome = outcomes[unit] = FileOutcome(unit, seed.name, content_sha256=file_sha256(path))
+        outcome = outcomes[unit] = FileOutcome(unit, seed.name, content_sha256=hashes[unit])
         try:
             if path.stat().st_size == 0:
                 raise _WholeFileRejection("file_empty")
