@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from bench.tiers import DATA_DIR, REPO_ROOT
+from orchestration.build_state import dbt_project_fingerprint
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SOURCES_FILE = Path("models") / "staging" / "_staging__sources.yml"
@@ -28,13 +29,7 @@ def cache_folder() -> Path:
     for package in ("dbt-core", "dbt-duckdb"):
         digest.update(metadata.version(package).encode())
     digest.update(Path(__file__).read_bytes())
-    for folder in ("models", "macros", "tests", "plugins"):
-        for path in sorted((DBT_PROJECT_DIR / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
-                digest.update(path.read_bytes())
-    for name in ("dbt_project.yml", "profiles.yml"):
-        digest.update((DBT_PROJECT_DIR / name).read_bytes())
+    digest.update(dbt_project_fingerprint(DBT_PROJECT_DIR).encode())
     return DATA_DIR / f"dbt-{digest.hexdigest()[:16]}"
 
 

@@ -207,6 +207,83 @@ def busy(item: dict) -> bool:
     return bool(item.get("wall_s")) and item.get("other_cpu_s", 0) / item["wall_s"] > 0.25
 
 
+def _notes(name: str, item: dict) -> str:
+    """What to say of one measurement besides its numbers."""
+    details = item.get("details", {})
+    notes = []
+    if not item.get("ok"):
+        notes.append(f"FAILED exit {item['returncode']}: {item['log']}")
+    if busy(item):
+        notes.append("BUSY MACHINE")
+    if name == "floor" and item.get("ok"):
+        notes.append(f"load {details['load_s']:.1f} s + transform {details['transform_s']:.1f} s")
+        if "matches_refresh" in details:
+            notes.append(
+                "row counts = refresh"
+                if details["matches_refresh"]
+                else "ROW COUNTS DIFFER from refresh"
+            )
+    groups = details.get("step_groups_s")
+    if groups:
+        notes.append(", ".join(f"{k} {v:.1f}" for k, v in groups.items()))
+    if name.startswith("validation_") and "work_s" in details:
+        notes.append(f"work {details['work_s']:.1f} s, import {details.get('import_s', 0):.1f} s")
+    if name.startswith("validation_") and details.get("available") is False:
+        notes.append(f"not available: {details.get('reason')}")
+    if name.endswith("_sensor"):
+        if "tick_s" in details:
+            notes.append(f"tick {details['tick_s']:.2f} s")
+        if "run_s" in details:
+            notes.append(f"run {details['run_s']:.1f} s, {details.get('assets_selected')} assets")
+    return "; ".join(notes)
+
+
+def _rows(result: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """(name, wall s, peak MB, CPU s, others' CPU s, notes) of every measurement."""
+    rows = [
+        (
+            name,
+            _fmt(item["wall_s"]),
+            _fmt(item["peak_tree_mb"], 0),
+            _fmt(item["cpu_s"]),
+            _fmt(item["other_cpu_s"]),
+            _notes(name, item),
+        )
+        for name, item in result["measurements"].items()
+    ]
+    startup = result.get("startup")
+    if startup:
+        for name in ("definitions_import", "bare_import"):
+            item = startup[name]
+            samples = ", ".join(_fmt(s, 1) for s in item["samples_s"])
+            rows.append(
+                (
+                    name,
+                    _fmt(item["wall_s"]),
+                    _fmt(item["peak_tree_mb"], 0),
+                    "",
+                    _fmt(item["other_cpu_s"]),
+                    f"median of {samples}",
+                )
+            )
+        item = startup["dbt_start"]
+        rows.append(
+            (
+                "dbt_start",
+                _fmt(item["wall_s"]),
+                _fmt(item["peak_tree_mb"], 0),
+                _fmt(item["cpu_s"]),
+                _fmt(item["other_cpu_s"]),
+                "dbt run selecting nothing",
+            )
+        )
+    return rows
+
+
+def _ratios(result: dict) -> str:
+    return ", ".join(f"{k} {_fmt(v, 2)}" for k, v in result["ratios"].items() if v is not None)
+
+
 def table(result: dict) -> str:
     lines = [
         "",
@@ -214,61 +291,9 @@ def table(result: dict) -> str:
         f"({result['data']['csv_bytes'] / 1e6:,.0f} MB of CSV)",
         f"{'measurement':<26} {'wall s':>8} {'peak MB':>8} {'cpu s':>8} {'others':>7}  notes",
     ]
-    for name, item in result["measurements"].items():
-        details = item.get("details", {})
-        notes = []
-        if not item.get("ok"):
-            notes.append(f"FAILED exit {item['returncode']}: {item['log']}")
-        if busy(item):
-            notes.append("BUSY MACHINE")
-        if name == "floor" and item.get("ok"):
-            notes.append(
-                f"load {details['load_s']:.1f} s + transform {details['transform_s']:.1f} s"
-            )
-            if "matches_refresh" in details:
-                notes.append(
-                    "row counts = refresh"
-                    if details["matches_refresh"]
-                    else "ROW COUNTS DIFFER from refresh"
-                )
-        groups = details.get("step_groups_s")
-        if groups:
-            notes.append(", ".join(f"{k} {v:.1f}" for k, v in groups.items()))
-        if name.startswith("validation_") and "work_s" in details:
-            notes.append(
-                f"work {details['work_s']:.1f} s, import {details.get('import_s', 0):.1f} s"
-            )
-        if name.startswith("validation_") and details.get("available") is False:
-            notes.append(f"not available: {details.get('reason')}")
-        if name.endswith("_sensor"):
-            if "tick_s" in details:
-                notes.append(f"tick {details['tick_s']:.2f} s")
-            if "run_s" in details:
-                notes.append(
-                    f"run {details['run_s']:.1f} s, {details.get('assets_selected')} assets"
-                )
-        lines.append(
-            f"{name:<26} {_fmt(item['wall_s']):>8} {_fmt(item['peak_tree_mb'], 0):>8} "
-            f"{_fmt(item['cpu_s']):>8} {_fmt(item['other_cpu_s']):>7}  {'; '.join(notes)}"
-        )
-    startup = result.get("startup")
-    if startup:
-        for name in ("definitions_import", "bare_import"):
-            item = startup[name]
-            lines.append(
-                f"{name:<26} {_fmt(item['wall_s']):>8} {_fmt(item['peak_tree_mb'], 0):>8} "
-                f"{'':>8} {_fmt(item['other_cpu_s']):>7}  median of "
-                + ", ".join(_fmt(s, 1) for s in item["samples_s"])
-            )
-        item = startup["dbt_start"]
-        lines.append(
-            f"{'dbt_start':<26} {_fmt(item['wall_s']):>8} {_fmt(item['peak_tree_mb'], 0):>8} "
-            f"{_fmt(item['cpu_s']):>8} {_fmt(item['other_cpu_s']):>7}  dbt run selecting nothing"
-        )
-    lines.append(
-        "ratios: "
-        + ", ".join(f"{k} {_fmt(v, 2)}" for k, v in result["ratios"].items() if v is not None)
-    )
+    for name, wall, peak, cpu, others, notes in _rows(result):
+        lines.append(f"{name:<26} {wall:>8} {peak:>8} {cpu:>8} {others:>7}  {notes}")
+    lines.append(f"ratios: {_ratios(result)}")
     lines.append("targets:")
     for item in result["targets"]:
         state = {True: "met", False: "NOT MET", None: "n/a"}[item["met"]]
@@ -282,54 +307,16 @@ def table(result: dict) -> str:
 
 def markdown(result: dict) -> str:
     """The tier's measurements, ratios and targets as Markdown (for docs/benchmark.md)."""
+    local = " + local changes" if result["git"]["uncommitted"] else ""
     lines = [
         f"**{result['tier']}** — `{result['generator']}`, "
         f"{result['data']['csv_bytes'] / 1e6:,.0f} MB of CSV; commit "
-        f"{result['git']['commit'][:7]}{' + local changes' if result['git']['uncommitted'] else ''}"
-        f", {result['started_at']}",
+        f"{result['git']['commit'][:7]}{local}, {result['started_at']}",
         "",
         "| measurement | wall s | peak MB | CPU s | others' CPU s | notes |",
         "|---|---:|---:|---:|---:|---|",
     ]
-    for name, item in result["measurements"].items():
-        details = item.get("details", {})
-        notes = []
-        if not item.get("ok"):
-            notes.append(f"**failed** (exit {item['returncode']})")
-        if busy(item):
-            notes.append("busy machine")
-        if name == "floor" and "load_s" in details:
-            notes.append(f"load {details['load_s']:.1f} + transform {details['transform_s']:.1f}")
-        groups = details.get("step_groups_s")
-        if groups:
-            notes.append(", ".join(f"{k} {v:.1f}" for k, v in groups.items() if v >= 0.1))
-        if details.get("peak_during"):
-            notes.append(f"peak during {details['peak_during']}")
-        if name.startswith("validation_") and "work_s" in details:
-            notes.append(f"work {details['work_s']:.1f}, import {details.get('import_s', 0):.1f}")
-        if "tick_s" in details:
-            notes.append(f"tick {details['tick_s']:.2f}")
-        if "run_s" in details:
-            notes.append(f"run {details['run_s']:.1f} ({details.get('assets_selected')} assets)")
-        lines.append(
-            f"| {name} | {_fmt(item['wall_s'])} | {_fmt(item['peak_tree_mb'], 0)} | "
-            f"{_fmt(item['cpu_s'])} | {_fmt(item['other_cpu_s'])} | {'; '.join(notes)} |"
-        )
-    startup = result.get("startup")
-    if startup:
-        for name in ("definitions_import", "bare_import"):
-            item = startup[name]
-            lines.append(
-                f"| {name} | {_fmt(item['wall_s'])} | {_fmt(item['peak_tree_mb'], 0)} | | "
-                f"{_fmt(item['other_cpu_s'])} | median of "
-                + ", ".join(_fmt(s) for s in item["samples_s"])
-                + " |"
-            )
-        item = startup["dbt_start"]
-        lines.append(
-            f"| dbt_start | {_fmt(item['wall_s'])} | {_fmt(item['peak_tree_mb'], 0)} | "
-            f"{_fmt(item['cpu_s'])} | {_fmt(item['other_cpu_s'])} | dbt run selecting nothing |"
-        )
+    lines += ["| " + " | ".join(row) + " |" for row in _rows(result)]
     lines += ["", "| target | value | limit | met |", "|---|---:|---:|---|"]
     for item in result["targets"]:
         state = {True: "yes", False: "**no**", None: "–"}[item["met"]]
@@ -338,6 +325,5 @@ def markdown(result: dict) -> str:
             f"| {item['target']}{note} | {_fmt(item['value'], 2)} {item['unit']} | "
             f"{_fmt(item['limit'], 2)} | {state} |"
         )
-    ratios = ", ".join(f"{k} {_fmt(v, 2)}" for k, v in result["ratios"].items() if v is not None)
-    lines += ["", f"Ratios: {ratios}."]
+    lines += ["", f"Ratios: {_ratios(result)}."]
     return "\n".join(lines)

@@ -25,7 +25,7 @@ import duckdb
 from orchestration.ingest import state
 from orchestration.settings import UNIT_FOLDER_PATTERN, Settings
 from schemas import sql
-from schemas.contract import SEED_FILES, SeedFile
+from schemas.contract import SEED_FILES, SeedFile, seed_file
 from schemas.rules import RULE_BY_CODE, message_for
 
 REFERENCE_SLICE = "reference"
@@ -416,7 +416,7 @@ def _units_naming_changes(
     """
     if before is None or after is None:
         return None
-    upstream_seed = next(s for s in SEED_FILES if s.name == upstream)
+    upstream_seed = seed_file(upstream)
     record = _ChangeLog(upstream_seed, settings, before, after).path()
     if not record.exists():
         return None
