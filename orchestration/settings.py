@@ -40,6 +40,11 @@ class Settings:
         return self.private_dir / "status"
 
     @property
+    def warnings_dir(self) -> Path:
+        """Accepted rows a rule warned about, with the unit's line and column."""
+        return self.private_dir / "warnings"
+
+    @property
     def changes_dir(self) -> Path:
         """Rows a partial load changed, for the files whose rules read them."""
         return self.private_dir / "changes"

@@ -28,7 +28,9 @@ DUCKDB_TYPES: dict[str, str] = {
     "fraction": "DOUBLE",
 }
 
-UNIT_KINDS = ("thanh_uy", "quan", "huyen", "thi_xa", "dang_uy_truc_thuoc")
+UNIT_KINDS = ("thanh_uy", "quan", "huyen", "thi_xa", "dang_uy_truc_thuoc", "phuong", "xa")
+# Kinds whose cadres may be managed by a district standing committee (tier_not_in_unit).
+DISTRICT_LEVEL_KINDS = ("quan", "huyen", "thi_xa", "dang_uy_truc_thuoc")
 TERM_KINDS = ("dai_hoi", "hdnd")
 TITLE_LEVELS = ("thanh_pho", "cap_huyen", "cap_xa")
 PROGRAM_KINDS = (
@@ -48,13 +50,20 @@ TARGET_GROUPS = (
     "bi_thu_cap_huyen",
     "giam_doc_so_chu_tich_cap_huyen",
 )
-POPULATIONS = ("btv_thanh_uy", "chu_chot_cap_xa", "chu_chot_phuong_thi_tran", "chu_chot_xa")
+POPULATIONS = (
+    "btv_thanh_uy",
+    "chu_chot_cap_xa",
+    "chu_chot_phuong_thi_tran",
+    "chu_chot_xa",
+    "quy_hoach",
+)
 METRICS = (
     "share_postgrad",
     "share_university_plus",
     "share_political_advanced",
     "share_political_intermediate_plus",
     "share_women",
+    "share_under_40",
 )
 COMPARATORS = (">=", ">")
 GENDERS = ("nam", "nu")
@@ -62,7 +71,7 @@ MANAGEMENT_TIERS = ("btv_thanh_uy", "btv_cap_huyen", "chu_chot_cap_xa", "khac")
 WORKPLACE_KINDS = ("phuong", "thi_tran", "xa", "co_quan")
 RESULTS = ("xuat_sac", "gioi", "kha", "trung_binh", "khong_dat", "chua_xep_loai")
 QUALIFICATION_KINDS = ("chuyen_mon", "ly_luan_chinh_tri", "ngoai_ngu", "tin_hoc")
-COMMITTEE_LEVELS = ("co_so", "cap_huyen", "thanh_pho")
+COMMITTEE_LEVELS = ("co_so", "cap_xa", "cap_huyen", "thanh_pho")
 COMMITTEE_ROLES = ("bi_thu", "pho_bi_thu", "uy_vien_ban_thuong_vu", "uy_vien")
 PLANNING_STATUSES = ("approved", "withdrawn")
 RATINGS = ("htxs", "htt", "ht", "kht")
@@ -113,7 +122,14 @@ class SeedFile:
     references: tuple[Reference, ...] = ()
     # Key unique across all units, not just within one unit's file.
     key_city_wide: bool = False
+    # Rows of two units that differ only in unit_code are one fact submitted twice: the
+    # first is kept, the others are duplicate_row (qualifications, evaluations).
+    copies_across_units: bool = False
     extra_rules: tuple[str, ...] = field(default=())
+    # Rules that accept a row but tell the unit about it (quality.warnings).
+    warnings: tuple[str, ...] = field(default=())
+    # A reference file that may be absent (no rows of that kind).
+    optional: bool = False
 
     @property
     def filename(self) -> str:
@@ -219,9 +235,44 @@ REFERENCE_FILES: tuple[SeedFile, ...] = (
             Column("threshold", "fraction", "threshold as a fraction", minimum=0, maximum=1),
             Column("description", "text", "what the target says", required=False),
             Column("source_document", "text", "document that set the target", required=False),
+            Column(
+                "reference_date",
+                "date",
+                "day the target is measured on; empty = the earlier of the term's end and "
+                "the as-of date",
+                required=False,
+            ),
+            Column(
+                "title_level",
+                "enum",
+                "quy_hoach only: count planning rows for titles of this level; empty = all",
+                required=False,
+                values=TITLE_LEVELS,
+            ),
         ),
         key=("target_code",),
         references=(_term_ref(),),
+    ),
+    SeedFile(
+        "unit_successions",
+        "reference",
+        "Successions: on effective_date part or all of a unit passed into another.",
+        (
+            Column("predecessor_code", "code", "the unit that ended"),
+            Column("successor_code", "code", "a unit that took over part or all of it"),
+            Column(
+                "effective_date",
+                "date",
+                "the successor's first day, the day after the predecessor's last",
+            ),
+        ),
+        key=("predecessor_code", "successor_code"),
+        references=(
+            Reference(("predecessor_code",), "units", ("unit_code",)),
+            Reference(("successor_code",), "units", ("unit_code",)),
+        ),
+        extra_rules=("succession_dates_mismatch",),
+        optional=True,
     ),
 )
 
@@ -229,19 +280,38 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
     SeedFile(
         "cadres",
         "submission",
-        "The unit's current cadres, one row per person.",
+        "The unit's cadres: one row per period a person belonged to the unit with one tier, "
+        "workplace and title (quá trình công tác).",
         (
             _national_id(),
-            _unit_code("the person's own unit"),
+            _unit_code("the unit of the period"),
             Column("full_name", "text", "full name (họ và tên)", personal=True),
             Column("gender", "enum", "gender", values=GENDERS),
             Column("birth_date", "date", "date of birth", personal=True),
             Column("management_tier", "enum", "who manages the cadre", values=MANAGEMENT_TIERS),
             Column("workplace_kind", "enum", "kind of workplace", values=WORKPLACE_KINDS),
-            Column("current_title_code", "code", "title currently held", required=False),
+            Column("current_title_code", "code", "title held in the period", required=False),
+            Column(
+                "valid_from",
+                "date",
+                "first day of the period; empty = the unit's first day",
+                required=False,
+            ),
+            Column(
+                "valid_to",
+                "date",
+                "last day of the period; empty = the unit's last day (open when current)",
+                required=False,
+            ),
         ),
-        key=("national_id",),
-        extra_rules=("person_listed_twice",),
+        key=("national_id", "unit_code", "valid_from"),
+        extra_rules=(
+            "invalid_period",
+            "tier_not_in_unit",
+            "outside_unit_validity",
+            "person_listed_twice",
+        ),
+        warnings=("person_attributes_differ",),
     ),
     SeedFile(
         "classes",
@@ -267,7 +337,7 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
             Reference(("program_code",), "programs", ("program_code",)),
             _term_ref("target_term_code"),
         ),
-        extra_rules=("end_before_start",),
+        extra_rules=("end_before_start", "outside_unit_validity"),
     ),
     SeedFile(
         "enrolments",
@@ -295,9 +365,11 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
             Column("qualification_kind", "enum", "kind", values=QUALIFICATION_KINDS),
             Column("level", "level", "level code; ranked for chuyen_mon and ly_luan_chinh_tri"),
             Column("awarded_date", "date", "date the level was awarded"),
-            _unit_code("the person's own unit"),
+            _unit_code("a unit the person belonged to"),
         ),
         key=("national_id", "qualification_kind", "level"),
+        key_city_wide=True,
+        copies_across_units=True,
         extra_rules=("invalid_level",),
     ),
     SeedFile(
@@ -313,6 +385,7 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
         ),
         key=("national_id", "unit_code", "committee_level", "term_code"),
         references=(_term_ref(),),
+        extra_rules=("outside_unit_validity",),
     ),
     SeedFile(
         "planning",
@@ -331,6 +404,7 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
             Reference(("title_code",), "titles", ("title_code",)),
             _term_ref(),
         ),
+        extra_rules=("outside_unit_validity",),
     ),
     SeedFile(
         "positions",
@@ -347,6 +421,7 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
             Reference(("title_code",), "titles", ("title_code",)),
             _term_ref(),
         ),
+        extra_rules=("outside_unit_validity",),
     ),
     SeedFile(
         "evaluations",
@@ -354,11 +429,13 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
         "Year-end ratings (đánh giá, xếp loại), one row per person and year.",
         (
             _national_id(),
-            _unit_code("the person's own unit"),
+            _unit_code("a unit the person belonged to"),
             Column("year", "integer", "year rated", minimum=1900, maximum=2100),
             Column("rating", "enum", "year-end rating", values=RATINGS),
         ),
         key=("national_id", "year"),
+        key_city_wide=True,
+        copies_across_units=True,
     ),
 )
 

@@ -11,7 +11,6 @@ class Rule:
 
     code: str
     message: str
-    blocking: bool = True
 
 
 # A row that breaks several rules is counted once, under the first rule of this list
@@ -30,12 +29,31 @@ RULES: tuple[Rule, ...] = (
     Rule("unit_code_mismatch", "Mã đơn vị ở cột {column} khác với thư mục nộp"),
     Rule("invalid_level", "Trình độ ở cột {column} không thuộc danh mục của loại trình độ"),
     Rule("end_before_start", "Ngày kết thúc ở cột {column} trước ngày bắt đầu"),
+    Rule("invalid_period", "Ngày kết thúc giai đoạn ở cột {column} trước ngày bắt đầu (valid_from)"),
+    Rule(
+        "tier_not_in_unit",
+        "Diện quản lý ở cột {column} chỉ có ở đơn vị cấp huyện "
+        "(quận, huyện, thị xã, đảng ủy trực thuộc) còn tồn tại trong giai đoạn này",
+    ),
     Rule("unknown_reference", "Mã ở cột {column} không có trong danh mục tham chiếu"),
+    Rule(
+        "outside_unit_validity",
+        "Ngày hoặc nhiệm kỳ ở cột {column} nằm ngoài thời gian tồn tại của đơn vị (units.csv)",
+    ),
+    Rule(
+        "succession_dates_mismatch",
+        "Ngày hiệu lực ở cột {column} phải là ngày đầu của đơn vị kế thừa "
+        "và ngày sau ngày cuối của đơn vị cũ",
+    ),
     Rule("class_of_other_unit", "Lớp ở cột {column} do đơn vị khác tổ chức"),
     Rule("sessions_over_plan", "Số buổi dự ở cột {column} vượt số buổi theo kế hoạch của lớp"),
     Rule("duplicate_row", "Dòng trùng lặp hoàn toàn với một dòng trước"),
     Rule("duplicate_key", "Trùng khóa {column} với dòng khác có nội dung khác"),
-    Rule("person_listed_twice", "Cán bộ ở cột {column} được hai đơn vị cùng kê khai"),
+    Rule(
+        "person_listed_twice",
+        "Cán bộ ở cột {column} có hai giai đoạn công tác trùng thời gian "
+        "(cùng lúc ở hai đơn vị, hoặc hai lần trong một đơn vị)",
+    ),
     Rule("held_back", "Tệp nộp lại bị giữ lại; dữ liệu được chấp nhận trước đó vẫn giữ nguyên"),
 )
 
@@ -51,7 +69,20 @@ FILE_RULES: tuple[Rule, ...] = (
     Rule("file_unparseable", "Không đọc được tệp CSV: {column}"),
 )
 
-RULE_BY_CODE = {rule.code: rule for rule in RULES + FILE_RULES}
+# Rules that accept a row and tell its unit (quality.warnings, the unit's feedback).
+WARNINGS: tuple[Rule, ...] = (
+    Rule(
+        "person_attributes_differ",
+        "Các giai đoạn của cùng một cán bộ khác nhau ở cột {column}; "
+        "dùng giá trị của giai đoạn hiện tại (hoặc gần nhất)",
+    ),
+)
+
+# Rules that compare a unit's rows with other units' rows: they never count toward the
+# reject rate that holds a resubmission back (CONTRACT.md §3).
+RULES_ACROSS_UNITS = frozenset({"person_listed_twice"})
+
+RULE_BY_CODE = {rule.code: rule for rule in RULES + FILE_RULES + WARNINGS}
 RULE_ORDER = {rule.code: position for position, rule in enumerate(RULES)}
 
 

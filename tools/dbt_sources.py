@@ -104,6 +104,15 @@ def render() -> str:
                             "external_location": f"read_parquet('{_parquet_files('rejects')}')"
                         },
                     },
+                    {
+                        "name": "warned_rows",
+                        "identifier": _spark_identifier("warnings"),
+                        "description": "One row per accepted row and warning: unit, file, "
+                        "line, column, rule and message.",
+                        "config": {
+                            "external_location": f"read_parquet('{_parquet_files('warnings')}')"
+                        },
+                    },
                 ],
             },
         ],
