@@ -130,6 +130,8 @@ class SeedFile:
     warnings: tuple[str, ...] = field(default=())
     # A reference file that may be absent (no rows of that kind).
     optional: bool = False
+    # Rows are periods (valid_from, valid_to) whose empty ends take the unit's validity.
+    unit_period: bool = False
 
     @property
     def filename(self) -> str:
@@ -312,6 +314,7 @@ SUBMISSION_FILES: tuple[SeedFile, ...] = (
             "person_listed_twice",
         ),
         warnings=("person_attributes_differ",),
+        unit_period=True,
     ),
     SeedFile(
         "classes",

@@ -29,7 +29,7 @@ RULES: tuple[Rule, ...] = (
     Rule("unit_code_mismatch", "Mã đơn vị ở cột {column} khác với thư mục nộp"),
     Rule("invalid_level", "Trình độ ở cột {column} không thuộc danh mục của loại trình độ"),
     Rule("end_before_start", "Ngày kết thúc ở cột {column} trước ngày bắt đầu"),
-    Rule("invalid_period", "Ngày kết thúc giai đoạn ở cột {column} trước ngày bắt đầu (valid_from)"),
+    Rule("invalid_period", "Ngày kết thúc giai đoạn ở cột {column} trước ngày bắt đầu"),
     Rule(
         "tier_not_in_unit",
         "Diện quản lý ở cột {column} chỉ có ở đơn vị cấp huyện "

@@ -8,8 +8,15 @@ DuckDB and return, per row, the first rule broken (CONTRACT.md §3).
 
 from __future__ import annotations
 
-from schemas.contract import DATE_MAX, DATE_MIN, LEVEL_RANKS, Column, SeedFile
-from schemas.rules import RULE_ORDER
+from schemas.contract import (
+    DATE_MAX,
+    DATE_MIN,
+    DISTRICT_LEVEL_KINDS,
+    LEVEL_RANKS,
+    Column,
+    SeedFile,
+)
+from schemas.rules import RULE_BY_CODE, RULE_ORDER
 
 TRUE_WORDS = ("true", "1", "có")
 FALSE_WORDS = ("false", "0", "không")
@@ -148,6 +155,20 @@ def row_checks(seed: SeedFile, reference_tables: dict[str, str]) -> list[tuple[s
         checks.append(("end_before_start", end, f"{quote_ident(end)} < {quote_ident(start)}"))
     if "invalid_level" in seed.extra_rules:
         checks.append(("invalid_level", "level", _level_check()))
+    if "invalid_period" in seed.extra_rules:
+        # Explicit dates only: an empty date takes the unit's, which is never outside it.
+        checks.append(("invalid_period", "valid_to", "valid_to < valid_from"))
+    if "tier_not_in_unit" in seed.extra_rules:
+        units = reference_tables["units"]
+        checks.append(
+            (
+                "tier_not_in_unit",
+                "management_tier",
+                f"management_tier = 'btv_cap_huyen' AND EXISTS (SELECT 1 FROM {units} r "
+                f"WHERE r.unit_code = s.unit_code "
+                f"AND r.unit_kind NOT IN {_in_list(DISTRICT_LEVEL_KINDS)})",
+            )
+        )
     for reference in seed.references:
         table = reference_tables[reference.target]
         pairs = list(zip(reference.columns, reference.target_columns, strict=True))
@@ -155,6 +176,20 @@ def row_checks(seed: SeedFile, reference_tables: dict[str, str]) -> list[tuple[s
         present = " AND ".join(f"s.{quote_ident(c)} IS NOT NULL" for c, _ in pairs)
         condition = f"{present} AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {matches})"
         checks.append(("unknown_reference", reference.columns[0], condition))
+    if "outside_unit_validity" in seed.extra_rules:
+        checks += _validity_checks(seed, reference_tables)
+    if "succession_dates_mismatch" in seed.extra_rules:
+        units = reference_tables["units"]
+        checks.append(
+            (
+                "succession_dates_mismatch",
+                "effective_date",
+                f"effective_date IS DISTINCT FROM (SELECT r.valid_from FROM {units} r "
+                "WHERE r.unit_code = s.successor_code) "
+                f"OR effective_date IS DISTINCT FROM (SELECT r.valid_to + 1 FROM {units} r "
+                "WHERE r.unit_code = s.predecessor_code)",
+            )
+        )
     if "class_of_other_unit" in seed.extra_rules:
         classes = reference_tables["classes"]
         checks.append(
@@ -179,6 +214,42 @@ def row_checks(seed: SeedFile, reference_tables: dict[str, str]) -> list[tuple[s
     return sorted(checks, key=lambda check: RULE_ORDER[check[0]])
 
 
+def _validity_checks(
+    seed: SeedFile, reference_tables: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """outside_unit_validity: a row's dates (or its term) against its unit's validity.
+
+    Dates come from units.csv and terms.csv only; an open end (NULL) never excludes.
+    """
+    units = reference_tables["units"]
+
+    def outside(column: str) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM {units} r WHERE r.unit_code = s.unit_code AND "
+            f"(s.{column} < r.valid_from OR s.{column} > r.valid_to))"
+        )
+
+    if "valid_from" in seed.column_names:
+        return [
+            ("outside_unit_validity", "valid_from", outside("valid_from")),
+            ("outside_unit_validity", "valid_to", outside("valid_to")),
+        ]
+    if "start_date" in seed.column_names:
+        return [("outside_unit_validity", "start_date", outside("start_date"))]
+    terms = reference_tables["terms"]
+    # A term overlaps the unit's validity unless it ends before the unit starts or starts
+    # after the unit ends.
+    return [
+        (
+            "outside_unit_validity",
+            "term_code",
+            f"EXISTS (SELECT 1 FROM {units} r, {terms} t WHERE r.unit_code = s.unit_code "
+            "AND t.term_code = s.term_code "
+            "AND (t.end_date < r.valid_from OR t.start_date > r.valid_to))",
+        )
+    ]
+
+
 def violation_case(checks: list[tuple[str, str, str]]) -> str:
     """One CASE giving 'rule:column' for the first check a row fails, NULL when none."""
     if not checks:
@@ -188,3 +259,37 @@ def violation_case(checks: list[tuple[str, str, str]]) -> str:
         for rule, column, condition in checks
     )
     return f"CASE {branches} END"
+
+
+# A person's attributes that every period repeats, in the order a warning names them.
+_PERSON_ATTRIBUTES = ("full_name", "gender", "birth_date")
+
+
+def warnings_query(seed: SeedFile, accepted: str) -> str:
+    """SQL: one row per accepted row of `accepted` (the rows that will load) and warning,
+    with unit_code, file, line, column, rule and message."""
+    empty = (
+        "SELECT CAST(NULL AS VARCHAR) AS unit_code, CAST(NULL AS VARCHAR) AS file, "
+        'CAST(NULL AS BIGINT) AS line, CAST(NULL AS VARCHAR) AS "column", '
+        "CAST(NULL AS VARCHAR) AS rule, CAST(NULL AS VARCHAR) AS message WHERE false"
+    )
+    if "person_attributes_differ" not in seed.warnings:
+        return empty
+    template = literal(RULE_BY_CODE["person_attributes_differ"].message)
+    differing = " ".join(
+        f"WHEN count(DISTINCT {quote_ident(name)}) > 1 THEN {literal(name)}"
+        for name in _PERSON_ATTRIBUTES
+    )
+    return f"""
+        WITH accepted AS (SELECT * FROM {accepted}),
+        people AS (
+            SELECT national_id, CASE {differing} END AS differing
+            FROM accepted GROUP BY national_id HAVING differing IS NOT NULL
+        )
+        SELECT a.unit_code, {literal(seed.name)} AS file, a.source_line AS line,
+               p.differing AS "column", 'person_attributes_differ' AS rule,
+               replace({template}, '{{column}}', p.differing) AS message
+        FROM accepted a JOIN people p USING (national_id)
+        UNION ALL {empty}
+        ORDER BY unit_code, line
+        """

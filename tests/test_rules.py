@@ -41,6 +41,12 @@ def _one(rule, path, row, column, message, line=3):
 
 
 CADRES = "submissions/003/cadres.csv"
+WARD_CADRES = "submissions/00004/cadres.csv"
+LISTED_TWICE = (
+    "Cán bộ ở cột national_id có hai giai đoạn công tác trùng thời gian "
+    "(cùng lúc ở hai đơn vị, hoặc hai lần trong một đơn vị)"
+)
+OUTSIDE = "Ngày hoặc nhiệm kỳ ở cột {column} nằm ngoài thời gian tồn tại của đơn vị (units.csv)"
 CLASSES = "submissions/003/classes.csv"
 ENROLMENTS = "submissions/003/enrolments.csv"
 
@@ -189,10 +195,40 @@ ROW_CASES = (
                 line,
                 "national_id",
                 "person_listed_twice",
-                "Cán bộ ở cột national_id được hai đơn vị cùng kê khai",
+                LISTED_TWICE,
             )
             for unit, line in (("003", 2), ("273", 3))
         ),
+    ),
+    _one(
+        "invalid_period",
+        WARD_CADRES,
+        "001180000009,00004,Trần Thị Hoa,nu,1990-01-01,khac,phuong,,2026-01-01,31/12/2025",
+        "valid_to",
+        "Ngày kết thúc giai đoạn ở cột valid_to trước ngày bắt đầu",
+    ),
+    _one(
+        "tier_not_in_unit",
+        WARD_CADRES,
+        "001080000010,00004,Trần Văn Hùng,nam,1980-01-01,btv_cap_huyen,phuong,,,",
+        "management_tier",
+        "Diện quản lý ở cột management_tier chỉ có ở đơn vị cấp huyện "
+        "(quận, huyện, thị xã, đảng ủy trực thuộc) còn tồn tại trong giai đoạn này",
+    ),
+    _one(
+        "outside_unit_validity",
+        CLASSES,
+        "003-2025-0001,003,LLCT_TC,2025-07-01,2025-08-01,10,",
+        "start_date",
+        OUTSIDE.format(column="start_date"),
+    ),
+    _one(
+        "succession_dates_mismatch",
+        "reference/unit_successions.csv",
+        "273,00004,2025-07-01",
+        "effective_date",
+        "Ngày hiệu lực ở cột effective_date phải là ngày đầu của đơn vị kế thừa "
+        "và ngày sau ngày cuối của đơn vị cũ",
     ),
 )
 
@@ -225,6 +261,37 @@ VARIANT_CASES = (
         "2010-2015,dai_hoi,2010-10-01,2010-09-30",
         "end_date",
         "Ngày kết thúc ở cột end_date trước ngày bắt đầu",
+    ),
+    _one(
+        "outside_unit_validity",
+        "submissions/00004/committee_members.csv",
+        "001180000002,00004,co_so,2015-2020,uy_vien",
+        "term_code",
+        OUTSIDE.format(column="term_code"),
+    ),
+    _one(
+        "outside_unit_validity",
+        WARD_CADRES,
+        "001080000011,00004,Lê Văn Long,nam,1985-01-01,khac,phuong,,2025-06-01,",
+        "valid_from",
+        OUTSIDE.format(column="valid_from"),
+    ),
+    _one(
+        "unknown_reference",
+        "reference/unit_successions.csv",
+        "003,99999,2025-07-01",
+        "successor_code",
+        "Mã ở cột successor_code không có trong danh mục tham chiếu",
+    ),
+    # Two wards list one person at once: both periods go back to their units.
+    RowCase(
+        "person_listed_twice",
+        "submissions/00008/cadres.csv",
+        "001180000002,00008,Đỗ Thị Bình,nu,1981-12-24,chu_chot_cap_xa,phuong,,2025-09-01,",
+        tuple(
+            (unit, line, "national_id", "person_listed_twice", LISTED_TWICE)
+            for unit, line in (("00004", 2), ("00008", 3))
+        ),
     ),
     _one(
         "unknown_reference",
@@ -415,3 +482,96 @@ def test_bad_file_is_refused_whole_naming_the_file(valid_seeds, case):
         if other.unit_code != unit:
             assert other.status == "accepted"
             assert other.rows_accepted == other.rows_read > 0
+
+
+def _outcome(results, file: str, unit: str):
+    return next(
+        o for r in results if r.seed.name == file for o in r.outcomes if o.unit_code == unit
+    )
+
+
+def test_overlap_with_another_unit_never_holds_a_resubmission_back(valid_seeds):
+    seeds, settings = valid_seeds
+    ingest_all(settings)
+    # Half of the ward's resubmitted rows clash with the other ward: a rule across units,
+    # so the file still loads (its own reject rate is 0) and both clashing periods go back.
+    (seeds / "submissions/00008/cadres.csv").write_text(
+        "national_id,unit_code,full_name,gender,birth_date,management_tier,workplace_kind,"
+        "current_title_code,valid_from,valid_to\n"
+        "001090000006,00008,Vũ Văn Phúc,nam,1990-04-02,khac,phuong,,1/4/2026,\n"
+        "001180000002,00008,Đỗ Thị Bình,nu,1981-12-24,chu_chot_cap_xa,phuong,,2025-09-01,\n",
+        encoding="utf-8",
+    )
+    results = ingest_all(settings)
+
+    outcome = _outcome(results, "cadres", "00008")
+    assert (outcome.status, outcome.rows_read, outcome.rows_accepted) == ("accepted", 2, 1)
+    assert _rejects(settings) == [
+        ("00004", 2, "national_id", "person_listed_twice", LISTED_TWICE),
+        ("00008", 3, "national_id", "person_listed_twice", LISTED_TWICE),
+    ]
+    assert _accepted_lines(settings, "submissions/00004/cadres.csv") == [3]
+
+
+def test_a_move_fills_empty_dates_from_the_units(valid_seeds):
+    _, settings = valid_seeds
+    ingest_all(settings)
+    periods = (
+        duckdb.connect()
+        .execute(
+            "SELECT unit_code, valid_from, valid_to FROM read_parquet("
+            f"'{settings.raw_dir}/cadres/*.parquet') WHERE national_id = '001180000002' "
+            "ORDER BY valid_from"
+        )
+        .fetchall()
+    )
+    # Tây Hồ's undated row runs over the district's whole life; the ward's from its first day.
+    assert [(u, str(f), str(t)) for u, f, t in periods] == [
+        ("003", "2008-08-01", "2025-06-30"),
+        ("00004", "2025-07-01", "None"),
+    ]
+
+
+def test_copies_of_an_award_from_two_units_keep_the_first(valid_seeds):
+    seeds, settings = valid_seeds
+    (seeds / "submissions/00004/qualifications.csv").write_text(
+        "national_id,qualification_kind,level,awarded_date,unit_code\n"
+        "001075000003,chuyen_mon,thac_si,2010-06-30,00004\n",
+        encoding="utf-8",
+    )
+    results = ingest_all(settings)
+
+    # Units are read in folder-name order: 00004 comes before 003, so its copy is kept.
+    assert _rejects(settings) == [
+        ("003", 3, None, "duplicate_row", "Dòng trùng lặp hoàn toàn với một dòng trước")
+    ]
+    outcome = _outcome(results, "qualifications", "003")
+    assert (outcome.rows_rejected, outcome.rows_rejected_across) == (1, 1)
+    assert _accepted_lines(settings, "submissions/00004/qualifications.csv") == [2]
+
+
+def test_periods_that_disagree_on_a_birth_date_load_with_a_warning(valid_seeds):
+    seeds, settings = valid_seeds
+    ward = seeds / WARD_CADRES
+    ward.write_text(
+        ward.read_text(encoding="utf-8").replace("1981-12-24", "1981-12-25"), encoding="utf-8"
+    )
+    results = ingest_all(settings)
+
+    assert all(result.rows_rejected == 0 for result in results)
+    warnings = (
+        duckdb.connect()
+        .execute(
+            f"""SELECT unit_code, file, line, "column", rule, message
+            FROM read_parquet('{settings.warnings_dir}/*.parquet') ORDER BY unit_code, line"""
+        )
+        .fetchall()
+    )
+    message = (
+        "Các giai đoạn của cùng một cán bộ khác nhau ở cột birth_date; "
+        "dùng giá trị của giai đoạn hiện tại (hoặc gần nhất)"
+    )
+    assert warnings == [
+        ("00004", "cadres", 2, "birth_date", "person_attributes_differ", message),
+        ("003", "cadres", 3, "birth_date", "person_attributes_differ", message),
+    ]

@@ -26,7 +26,7 @@ from orchestration.ingest import state
 from orchestration.settings import UNIT_FOLDER_PATTERN, Settings
 from schemas import sql
 from schemas.contract import SEED_FILES, SeedFile, seed_file
-from schemas.rules import RULE_BY_CODE, message_for
+from schemas.rules import RULE_BY_CODE, RULES_ACROSS_UNITS, message_for
 
 REFERENCE_SLICE = "reference"
 # Not a valid unit code (it has a dash), and no leading "_" or ".", which Spark would skip.
@@ -58,6 +58,8 @@ class FileOutcome:
     # The rule of a file refused whole or held back; None for an accepted file.
     rule: str | None = None
     rejected_by_rule: Counter = field(default_factory=Counter)
+    # Rows rejected by a rule across units (kept out of the reject rate).
+    rows_rejected_across: int = 0
 
 
 @dataclass
@@ -541,6 +543,9 @@ def _touches_kept_units(
     slices = [str(settings.raw_dir / seed.name / f"{unit}.parquet") for unit in kept]
     slices = [path for path in slices if Path(path).exists()]
     matches = " AND ".join(f"k.{sql.quote_ident(c)} = c.{sql.quote_ident(c)}" for c in key)
+    if seed.unit_period:
+        # A person's periods in two units clash only when they overlap; a move does not.
+        matches += " AND " + _overlaps("k", "c")
     if slices:
         shared = con.execute(
             f"SELECT count(*) FROM checked c WHERE c._violation IS NULL AND EXISTS ("
@@ -624,50 +629,100 @@ def _split(
     )
     # Views: cleaning and casting are computed once, inside the rule pass below.
     con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM cleaned")
+    # `_across`: the row was rejected by a rule comparing it with another unit's rows,
+    # which never counts toward a unit's reject rate (CONTRACT.md §3).
     con.execute(
-        f"CREATE TEMP TABLE row_checked AS SELECT s.*, {sql.violation_case(checks)} AS _violation "
-        "FROM typed s"
+        f"CREATE TEMP TABLE row_checked AS SELECT s.*, {sql.violation_case(checks)} AS _violation, "
+        "false AS _across FROM typed s"
     )
-    values = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
+    checked = "row_checked"
+    if seed.unit_period:
+        # The rules after this compare cleaned values: empty ends take the unit's validity.
+        units = reference_tables["units"]
+        con.execute(
+            f"""
+            CREATE TEMP TABLE period_filled AS
+            SELECT s.* REPLACE (
+                coalesce(s.valid_from, u.valid_from) AS valid_from,
+                coalesce(s.valid_to, u.valid_to) AS valid_to)
+            FROM row_checked s LEFT JOIN {units} u ON u.unit_code = s.unit_code
+            ORDER BY s._unit, s._pos
+            """
+        )
+        checked = "period_filled"
+    values = ", ".join(
+        sql.quote_ident(c.name)
+        for c in seed.columns
+        if not (seed.copies_across_units and c.name == "unit_code")
+    )
     key = ", ".join(sql.quote_ident(name) for name in seed.key)
     key_scope = key if seed.key_city_wide else f"_unit, {key}"
+    copy_scope = values if seed.copies_across_units else f"_unit, {values}"
     # Of identical rows the first is kept; rows sharing a key but differing are all
     # rejected (CONTRACT.md §3). Each stage only looks at rows no earlier rule rejected.
     con.execute(
         f"""
         CREATE TEMP TABLE dedup_rows AS
-        SELECT * REPLACE (CASE
-            WHEN _violation IS NULL AND row_number() OVER (
-                PARTITION BY _violation IS NULL, _unit, {values} ORDER BY _pos) > 1
-            THEN 'duplicate_row:' ELSE _violation END AS _violation)
-        FROM row_checked
+        SELECT * REPLACE (
+            CASE WHEN _violation IS NULL AND row_number() OVER copies > 1
+                THEN 'duplicate_row:' ELSE _violation END AS _violation,
+            _across OR (_violation IS NULL AND first_value(_unit) OVER copies <> _unit)
+                AS _across)
+        FROM {checked}
+        WINDOW copies AS (PARTITION BY _violation IS NULL, {copy_scope} ORDER BY _unit, _pos)
         """
     )
     con.execute(
         f"""
         CREATE TEMP TABLE dedup_keys AS
-        SELECT * REPLACE (CASE
-            WHEN _violation IS NULL AND count(*) OVER (
-                PARTITION BY _violation IS NULL, {key_scope}) > 1
-            THEN {sql.literal("duplicate_key:" + "+".join(seed.key))} ELSE _violation END
-            AS _violation)
+        SELECT * REPLACE (
+            CASE WHEN _violation IS NULL AND count(*) OVER keys > 1
+                THEN {sql.literal("duplicate_key:" + "+".join(seed.key))} ELSE _violation END
+                AS _violation,
+            _across OR (_violation IS NULL AND count(*) OVER keys > 1
+                AND min(_unit) OVER keys <> max(_unit) OVER keys) AS _across)
         FROM dedup_rows
+        WINDOW keys AS (PARTITION BY _violation IS NULL, {key_scope})
         """
     )
     final = "dedup_keys"
     if "person_listed_twice" in seed.extra_rules:
+        # Periods of one person overlap when each starts before the other ends; an open
+        # end reaches as far as a period can (CONTRACT.md §3: consecutive periods are a move).
+        con.execute(
+            f"""
+            CREATE TEMP TABLE overlapping AS
+            SELECT DISTINCT a._unit, a._pos
+            FROM dedup_keys a JOIN dedup_keys b
+              ON a.national_id = b.national_id AND (a._unit <> b._unit OR a._pos <> b._pos)
+            WHERE a._violation IS NULL AND b._violation IS NULL
+              AND {_overlaps("a", "b")}
+            """
+        )
         con.execute(
             """
             CREATE TEMP TABLE listed_twice AS
-            SELECT * REPLACE (CASE
-                WHEN _violation IS NULL AND count(DISTINCT _unit) OVER (
-                    PARTITION BY _violation IS NULL, national_id) > 1
-                THEN 'person_listed_twice:national_id' ELSE _violation END AS _violation)
-            FROM dedup_keys
+            SELECT d.* REPLACE (
+                CASE WHEN o._pos IS NOT NULL THEN 'person_listed_twice:national_id'
+                    ELSE d._violation END AS _violation,
+                d._across OR o._pos IS NOT NULL AS _across)
+            FROM dedup_keys d LEFT JOIN overlapping o ON o._unit = d._unit AND o._pos = d._pos
+            ORDER BY d._unit, d._pos
             """
         )
         final = "listed_twice"
     con.execute(f"ALTER TABLE {final} RENAME TO checked")
+
+
+_OPEN_START, _OPEN_END = "DATE '0001-01-01'", "DATE '9999-12-31'"
+
+
+def _overlaps(a: str, b: str) -> str:
+    """SQL: the periods (valid_from, valid_to) of rows `a` and `b` share a day."""
+    return (
+        f"coalesce({a}.valid_from, {_OPEN_START}) <= coalesce({b}.valid_to, {_OPEN_END}) "
+        f"AND coalesce({b}.valid_from, {_OPEN_START}) <= coalesce({a}.valid_to, {_OPEN_END})"
+    )
 
 
 def _write(
@@ -720,6 +775,13 @@ def _write(
         if stale.stem not in units and stale.stem != SCHEMA_SLICE:
             stale.unlink()
 
+    # The slices on disk are now the set that will load: warnings are judged on it whole.
+    _atomic_copy(
+        con,
+        sql.warnings_query(seed, f"read_parquet({sql.literal(str(raw_dir / '*.parquet'))})"),
+        settings.warnings_dir / f"{seed.name}.parquet",
+        settings.scratch_dir,
+    )
     held = ", ".join(sql.literal(unit) for unit in kept_previous) or "NULL"
     rejects_path = settings.rejects_dir / f"{seed.name}.parquet"
     status_path = settings.status_dir / f"{seed.name}.parquet"
@@ -792,21 +854,24 @@ def _count(con: duckdb.DuckDBPyConnection, outcomes: dict[str, FileOutcome]) -> 
     """Set each outcome's read, accepted and rejected counts from `checked`."""
     for outcome in outcomes.values():
         outcome.rows_read = outcome.rows_accepted = outcome.rows_rejected = 0
+        outcome.rows_rejected_across = 0
         outcome.rejected_by_rule = Counter({r: 0 for r in outcome.rejected_by_rule if r})
     counts = con.execute(
         """
-        SELECT _unit, split_part(_violation, ':', 1) AS rule, count(*)
+        SELECT _unit, split_part(_violation, ':', 1) AS rule, _across, count(*)
         FROM checked GROUP BY ALL
         UNION ALL
-        SELECT _unit, 'malformed_row', count(*) FROM malformed GROUP BY ALL
+        SELECT _unit, 'malformed_row', false, count(*) FROM malformed GROUP BY ALL
         """
     ).fetchall()
-    for unit, rule, count in counts:
+    for unit, rule, across, count in counts:
         outcome = outcomes[unit]
         outcome.rows_read += count
         if rule:
             outcome.rows_rejected += count
             outcome.rejected_by_rule[rule] += count
+            if across or rule in RULES_ACROSS_UNITS:
+                outcome.rows_rejected_across += count
         else:
             outcome.rows_accepted += count
 
@@ -822,7 +887,9 @@ def _units_to_hold_back(
         outcome = outcomes.get(unit)
         if outcome is None:
             continue
-        too_many = outcome.rows_read and outcome.rows_rejected / outcome.rows_read > (
+        # Rules across units judge other units' rows too: they never hold a unit back.
+        own_rejections = outcome.rows_rejected - outcome.rows_rejected_across
+        too_many = outcome.rows_read and own_rejections / outcome.rows_read > (
             settings.max_reject_rate
         )
         slice_path = settings.raw_dir / seed.name / f"{unit}.parquet"
@@ -844,8 +911,10 @@ def _reject_clashes_with(
         return False
     slices = _list_literal([str(settings.raw_dir / seed.name / f"{u}.parquet") for u in held])
     matches = " AND ".join(f"k.{sql.quote_ident(c)} = checked.{sql.quote_ident(c)}" for c in key)
+    if seed.unit_period:
+        matches += " AND " + _overlaps("k", "checked")
     clashes = con.execute(
-        f"UPDATE checked SET _violation = {sql.literal(rule)} "
+        f"UPDATE checked SET _violation = {sql.literal(rule)}, _across = true "
         f"WHERE _violation IS NULL AND _unit NOT IN {_list_literal(held, parens=True)} "
         f"AND EXISTS (SELECT 1 FROM read_parquet({slices}) k WHERE {matches})"
     ).fetchone()[0]
@@ -872,7 +941,8 @@ def _hold_back(outcome: FileOutcome, max_reject_rate: float) -> None:
     reason = (
         outcome.message
         if outcome.status == "rejected_whole"
-        else f"tỷ lệ dòng bị loại {outcome.rows_rejected / outcome.rows_read:.1%} "
+        else "tỷ lệ dòng bị loại "
+        f"{(outcome.rows_rejected - outcome.rows_rejected_across) / outcome.rows_read:.1%} "
         f"vượt ngưỡng {max_reject_rate:.1%}"
     )
     outcome.rejected_by_rule["held_back"] += outcome.rows_accepted

@@ -103,6 +103,7 @@ def outputs_exist(seed: SeedFile, settings: Settings) -> bool:
         for path in (
             settings.status_dir / f"{seed.name}.parquet",
             settings.rejects_dir / f"{seed.name}.parquet",
+            settings.warnings_dir / f"{seed.name}.parquet",
             settings.raw_dir / seed.name / "schema-only.parquet",
         )
     )
