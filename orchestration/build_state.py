@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from datetime import date
 from pathlib import Path
 
 from orchestration.settings import DBT_PROJECT_DIR, Settings
@@ -24,9 +25,10 @@ def dbt_project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     return digest.hexdigest()
 
 
-def inputs_fingerprint(settings: Settings) -> str:
-    """Every ingest input (the per-file load states), the dbt project and the engine."""
-    digest = hashlib.sha256(settings.engine.encode())
+def inputs_fingerprint(settings: Settings, as_of_date: date) -> str:
+    """Every ingest input (the per-file load states), the dbt project, the engine and the
+    as-of date: a new day rebuilds what depends on it."""
+    digest = hashlib.sha256(f"{settings.engine} {as_of_date.isoformat()}".encode())
     for path in sorted(settings.status_dir.glob("*.state.json")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -34,26 +36,36 @@ def inputs_fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
+def run_as_of_date(settings: Settings, instance, run_id: str) -> date:
+    """The as-of date of a Dagster run: fixed by when the run started, so every step of one
+    refresh describes the same day even when it runs past midnight."""
+    record = instance.get_run_record_by_id(run_id)
+    started = None
+    if record is not None:
+        started = record.start_time or record.create_timestamp.timestamp()
+    return settings.as_of_date_for(started)
+
+
 def _marker(settings: Settings) -> Path:
     return settings.private_dir / MARKER
 
 
-def already_published(settings: Settings) -> bool:
+def already_published(settings: Settings, as_of_date: date) -> bool:
     """Whether the published file was built, checked and published from these inputs."""
     marker = _marker(settings)
     return (
         marker.exists()
         and settings.published_database.exists()
         and settings.build_database.exists()
-        and marker.read_text(encoding="utf-8") == inputs_fingerprint(settings)
+        and marker.read_text(encoding="utf-8") == inputs_fingerprint(settings, as_of_date)
     )
 
 
-def record_published(settings: Settings) -> None:
+def record_published(settings: Settings, as_of_date: date) -> None:
     """Written after a successful publish, never before: a failed gate rebuilds next time."""
     marker = _marker(settings)
     temporary = marker.with_name(marker.name + ".tmp")
-    temporary.write_text(inputs_fingerprint(settings), encoding="utf-8")
+    temporary.write_text(inputs_fingerprint(settings, as_of_date), encoding="utf-8")
     os.replace(temporary, marker)
 
 

@@ -1,6 +1,7 @@
 """dbt models as Dagster assets: sources tied to the ingest assets, tests as asset checks."""
 
 import importlib.metadata
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 from packaging import version
 
-from orchestration import build_state, prewarm, spark
+from orchestration import build_state, prewarm, spark, spark_requirements
 from orchestration.ingest.assets import INGEST_GROUP, REPORT_KEY
 from orchestration.resources import RefreshLock
 from orchestration.settings import DBT_PROJECT_DIR, current_settings
@@ -91,10 +92,14 @@ def dbt_models(
     refresh_lock: RefreshLock,
 ):
     settings = current_settings()
+    if settings.engine == "spark":
+        # Without the adapter dbt would report the profile's credentials as invalid.
+        spark_requirements.check()
     # dbt runs in a subprocess that inherits this environment; the profile and the source
     # locations read the warehouse folder from it.
     os.environ["NHANLUC_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    if not context.is_subset and build_state.already_published(settings):
+    as_of_date = build_state.run_as_of_date(settings, context.instance, context.run_id)
+    if not context.is_subset and build_state.already_published(settings, as_of_date):
         # Nothing new since the last publish: no output is yielded, so the checks on the
         # marts and the publish step are skipped and the published file stays as it is.
         context.log.info("no input changed since the last publish: dbt and publish skipped")
@@ -104,6 +109,9 @@ def dbt_models(
     published_tables: list[Output] = []
     # dbt unit tests check model logic on fixtures; they run in the test suite, not nightly.
     build = ["build", "--exclude-resource-type", "unit_test"]
+    # The day the marts describe as "now" (macros/as_of_date.sql), fixed for the run.
+    build += ["--vars", json.dumps({"as_of_date": as_of_date.isoformat()})]
+    context.log.info(f"as-of date {as_of_date.isoformat()}")
     # Staging is rebuilt unit by unit on DuckDB (macros/incremental_by_unit.sql); a new
     # model definition or engine rebuilds everything. A subset never records a complete
     # build, so the next full run refreshes what it did not select.

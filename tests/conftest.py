@@ -14,6 +14,10 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DBT = str(Path(sys.executable).with_name("dbt"))
+# Every test describes the same day, the shipped data's as-of date (docs/dataset.md), so
+# no result depends on the day the suite runs; a test of the default unsets it.
+AS_OF_DATE = "2026-11-30"
+os.environ["NHANLUC_AS_OF_DATE"] = AS_OF_DATE
 
 
 @pytest.fixture

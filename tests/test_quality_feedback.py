@@ -10,7 +10,13 @@ import pytest
 from dagster import materialize
 
 from orchestration.ingest.loader import ingest_all
-from orchestration.quality.feedback import HEADER, unit_feedback, write_unit_feedback
+from orchestration.quality.feedback import (
+    HEADER,
+    REJECTED,
+    WARNED,
+    unit_feedback,
+    write_unit_feedback,
+)
 
 VALID = Path(__file__).parent / "fixtures" / "quality" / "valid"
 BOM = b"\xef\xbb\xbf"
@@ -73,6 +79,7 @@ def test_each_unit_gets_its_own_rows_in_excel_ready_csv(spoiled):
             "unit_code",
             "unit_code_mismatch",
             "Mã đơn vị ở cột unit_code khác với thư mục nộp",
+            REJECTED,
         ],
         [
             "enrolments.csv",
@@ -80,11 +87,12 @@ def test_each_unit_gets_its_own_rows_in_excel_ready_csv(spoiled):
             "sessions_attended",
             "sessions_over_plan",
             "Số buổi dự ở cột sessions_attended vượt số buổi theo kế hoạch của lớp",
+            REJECTED,
         ],
     ]
     assert _read(folder / "273.csv") == [
         list(HEADER),
-        ["evaluations.csv", "", "", "file_empty", EMPTY],
+        ["evaluations.csv", "", "", "file_empty", EMPTY, REJECTED],
     ]
 
 
@@ -117,6 +125,7 @@ def test_a_held_back_resubmission_is_explained_at_file_level(spoiled):
             "held_back",
             "Giữ lại dữ liệu đã chấp nhận trước đó: submissions/003/evaluations.csv: "
             "Tệp rỗng (0 byte); tệp chỉ có dòng tiêu đề mới là tệp hợp lệ không có dữ liệu",
+            REJECTED,
         ]
     ]
 
@@ -128,3 +137,28 @@ def test_unit_feedback_asset_reports_what_it_wrote(spoiled):
     assert metadata["units_with_feedback"].value == 2
     assert metadata["rows"].value == 3
     assert metadata["refused_folders"].value == ["27-3"]
+
+
+def test_a_warning_goes_back_to_every_unit_of_the_person(tmp_path, warehouse_env):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(VALID, seeds)
+    ward = seeds / "submissions/00004/cadres.csv"
+    ward.write_text(
+        ward.read_text(encoding="utf-8").replace("Đỗ Thị Bình", "Đỗ Thị Bình An"), encoding="utf-8"
+    )
+    settings = warehouse_env(seeds)
+    ingest_all(settings)
+    report = write_unit_feedback(settings)
+
+    assert report.rows_by_unit == {"00004": 1, "003": 1}
+    message = (
+        "Các giai đoạn của cùng một cán bộ khác nhau ở cột full_name; "
+        "dùng giá trị của giai đoạn hiện tại (hoặc gần nhất)"
+    )
+    folder = settings.warehouse_dir / "feedback"
+    assert _read(folder / "003.csv")[1:] == [
+        ["cadres.csv", "3", "full_name", "person_attributes_differ", message, WARNED]
+    ]
+    assert _read(folder / "00004.csv")[1:] == [
+        ["cadres.csv", "2", "full_name", "person_attributes_differ", message, WARNED]
+    ]

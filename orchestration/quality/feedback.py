@@ -1,8 +1,8 @@
-"""Feedback to units: one CSV per unit listing every rejected row and refused file.
+"""Feedback to units: one CSV per unit listing every rejected row, refused file and warning.
 
 `<warehouse>/feedback/<unit_code>.csv` is UTF-8 with a BOM so that Excel opens the
 Vietnamese text correctly; it holds only that unit's own submissions, is rewritten on
-every run, and disappears once the unit has nothing rejected. Raw values stay in the
+every run, and disappears once the unit has nothing rejected or warned. Raw values stay in the
 private rejects: the line number is enough for the unit to find its row.
 """
 
@@ -21,7 +21,16 @@ from schemas.sql import literal
 FEEDBACK_KEY = AssetKey(["quality", "unit_feedback"])
 FEEDBACK_FOLDER = "feedback"
 # Bilingual headers: the unit reads Vietnamese, scripts read the English name.
-HEADER = ("Tệp (file)", "Dòng (line)", "Cột (column)", "Quy tắc (rule)", "Nội dung (message)")
+HEADER = (
+    "Tệp (file)",
+    "Dòng (line)",
+    "Cột (column)",
+    "Quy tắc (rule)",
+    "Nội dung (message)",
+    "Kết quả (outcome)",
+)
+REJECTED = "bị loại (rejected)"
+WARNED = "đã nhận, cần xem lại (accepted with a warning)"
 _BATCH_ROWS = 10_000
 
 
@@ -42,7 +51,7 @@ def _file_level_rows(con: duckdb.DuckDBPyConnection, settings: Settings) -> list
         f"SELECT unit_code, file, rule, coalesce(message, status) FROM read_parquet({paths}) "
         "WHERE status <> 'accepted'"
     ).fetchall()
-    return [(unit, file, None, None, rule, message) for unit, file, rule, message in rows]
+    return [(unit, file, None, None, rule, message, REJECTED) for unit, file, rule, message in rows]
 
 
 def write_unit_feedback(settings: Settings) -> FeedbackReport:
@@ -52,21 +61,22 @@ def write_unit_feedback(settings: Settings) -> FeedbackReport:
     con = duckdb.connect()
     con.execute(
         "CREATE TEMP TABLE feedback (unit_code VARCHAR, file VARCHAR, line BIGINT, "
-        '"column" VARCHAR, rule VARCHAR, message VARCHAR)'
+        '"column" VARCHAR, rule VARCHAR, message VARCHAR, outcome VARCHAR)'
     )
     file_rows = _file_level_rows(con, settings)
     if file_rows:
-        con.executemany("INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?)", file_rows)
-    reject_files = sorted(settings.rejects_dir.glob("*.parquet"))
-    if reject_files:
-        paths = "[" + ", ".join(literal(str(path)) for path in reject_files) + "]"
-        con.execute(
-            'INSERT INTO feedback SELECT unit_code, file, line, "column", rule, message '
-            f"FROM read_parquet({paths})"
-        )
+        con.executemany("INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)", file_rows)
+    for folder, outcome in ((settings.rejects_dir, REJECTED), (settings.warnings_dir, WARNED)):
+        files = sorted(folder.glob("*.parquet"))
+        if files:
+            paths = "[" + ", ".join(literal(str(path)) for path in files) + "]"
+            con.execute(
+                'INSERT INTO feedback SELECT unit_code, file, line, "column", rule, message, '
+                f"{literal(outcome)} FROM read_parquet({paths})"
+            )
     cursor = con.execute(
-        "SELECT unit_code, file || '.csv', line, \"column\", rule, message FROM feedback "
-        "ORDER BY unit_code, file, line NULLS FIRST"
+        "SELECT unit_code, file || '.csv', line, \"column\", rule, message, outcome "
+        "FROM feedback ORDER BY unit_code, file, line NULLS FIRST, outcome"
     )
     report = FeedbackReport()
     written = report.rows_by_unit
@@ -109,9 +119,10 @@ def write_unit_feedback(settings: Settings) -> FeedbackReport:
     key=FEEDBACK_KEY,
     group_name="quality",
     deps=[REPORT_KEY],
-    description="Per unit with rejections, <warehouse>/feedback/<unit_code>.csv (UTF-8 with "
-    "BOM, for Excel): file, line, column, rule and the Vietnamese message of every rejected "
-    "row or refused file, ready to send back. Units with nothing rejected get no file.",
+    description="Per unit with rejections or warnings, <warehouse>/feedback/<unit_code>.csv "
+    "(UTF-8 with BOM, for Excel): file, line, column, rule, the Vietnamese message and the "
+    "outcome of every rejected row, refused file or warned row, ready to send back. Units "
+    "with nothing rejected or warned get no file.",
     kinds={"duckdb", "csv"},
 )
 def unit_feedback(context: AssetExecutionContext) -> MaterializeResult:
