@@ -27,8 +27,18 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 
 install: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml
 
+## install-spark: add the Spark group (dbt-spark, pyspark) from the lock file; needs Java 17
+.PHONY: install-spark spark-deps
+install-spark: install
+	@$(BIN)/python -m orchestration.spark_requirements java
+	$(UV) sync --frozen --group spark --inexact --quiet
+
+# NHANLUC_ENGINE=spark (in any case, as the settings read it): run and dev install Spark first.
+ENGINE_LOWER := $(shell printf '%s' '$(NHANLUC_ENGINE)' | tr '[:upper:]' '[:lower:]')
+spark-deps: $(if $(filter spark,$(ENGINE_LOWER)),install-spark)
+
 ## run: install, then run the nightly refresh on seeds/ -> warehouse/nhanluc.duckdb
-run: install
+run: install spark-deps
 	$(BIN)/dagster job execute -m orchestration.definitions -j nightly_refresh
 	@echo "Published: warehouse/nhanluc.duckdb (open read-only: duckdb -readonly warehouse/nhanluc.duckdb)"
 
@@ -39,12 +49,11 @@ test: install
 	$(BIN)/python -m pytest
 
 ## test-spark: the dbt models on Spark against the DuckDB build (needs Java 17; minutes)
-test-spark: install
-	$(UV) sync --frozen --group spark --inexact --quiet
+test-spark: install-spark
 	$(BIN)/python -m pytest tests/spark -q -p no:cacheprovider
 
 ## dev: the Dagster UI on http://127.0.0.1:3000
-dev: install
+dev: install spark-deps
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 ## bench: install, then benchmark the shipped and x10 tiers (docs/benchmark.md);
