@@ -1,7 +1,8 @@
 """One real run: `nightly_refresh` through Dagster's API on the shipped seeds, into tmp folders.
 
 Asserts the published file (tables, row counts reconciled with the CSV files, no personal
-data) and the published figures F1-F10 of CONTRACT.md §6.
+data) and the published figures F1-F13 of CONTRACT.md §6, at the shipped data's as-of date
+(tests/conftest.py pins it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ from schemas import SEED_FILES
 
 SEEDS = REPO_ROOT / "seeds"
 KEY = "end-to-end-key"
+# The official list of the 126 communes of 1 July 2025 (tools/reference_data/README.md).
+COMMUNES = REPO_ROOT / "tools" / "reference_data" / "hanoi_communes_2025.csv"
+DISTRICTS = [
+    *("001", "002", "003", "004", "005", "006", "007", "008", "009", "016", "017", "018"),
+    *("019", "020", "021", "250", "268", "269", "271", "272", "273", "274", "275", "276"),
+    *("277", "278", "279", "280", "281", "282"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -236,14 +244,15 @@ def test_f9_congress_term_targets(published):
         "ELSE actual_value > threshold END OR abs(gap - (actual_value - threshold)) > 1e-12",
     )[0]
     assert inconsistent == 0
-    # The city row's population is the sum of the unit rows' populations.
+    # A cadre population's city row is the sum of its unit rows (one period per person on
+    # the reference date); quy_hoach counts a person once per unit, so it is not.
     unbalanced = _one(
         con,
         "SELECT count(*) FROM marts.mart_target_attainment c JOIN ("
         "  SELECT target_code, sum(numerator) AS n, sum(denominator) AS d "
         "  FROM marts.mart_target_attainment WHERE scope <> 'city' GROUP BY target_code"
-        ") u USING (target_code) WHERE c.scope = 'city' AND (c.numerator <> u.n "
-        "OR c.denominator <> u.d)",
+        ") u USING (target_code) WHERE c.scope = 'city' AND c.population <> 'quy_hoach' "
+        "AND (c.numerator <> u.n OR c.denominator <> u.d)",
     )[0]
     assert unbalanced == 0
 
@@ -260,3 +269,140 @@ def test_f10_attendance_review_lists_every_unexcused_absence(published):
     ).fetchall()
     assert listed == expected
     assert len({year for _, year, _ in listed}) >= 3
+
+
+def test_f9_targets_are_measured_on_the_last_day_of_the_term(published):
+    con, _ = published
+    dates = con.execute(
+        "SELECT DISTINCT reference_date FROM marts.mart_target_attainment "
+        "WHERE term_code = '2015-2020'"
+    ).fetchall()
+    assert [str(d) for (d,) in dates] == ["2020-09-30"]
+
+
+def _communes() -> list[dict[str, str]]:
+    with COMMUNES.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_f11_the_reorganisation_of_1_july_2025(published):
+    con, _ = published
+    communes = _communes()
+    assert len(communes) == 126
+    published_units = con.execute(
+        "SELECT unit_code, unit_name, unit_kind, parent_code, CAST(valid_from AS VARCHAR), "
+        "valid_to FROM marts.dim_units WHERE unit_kind IN ('phuong', 'xa') ORDER BY unit_code"
+    ).fetchall()
+    assert published_units == sorted(
+        (c["unit_code"], c["unit_name"], c["unit_kind"], "01", "2025-07-01", None) for c in communes
+    )
+    kinds = dict(
+        con.execute(
+            "SELECT unit_kind, count(*) FROM marts.dim_units "
+            "WHERE unit_kind IN ('phuong', 'xa') GROUP BY 1"
+        ).fetchall()
+    )
+    assert kinds == {"phuong": 51, "xa": 75}
+    districts = con.execute(
+        "SELECT unit_code, CAST(valid_to AS VARCHAR), is_current FROM marts.dim_units "
+        "WHERE unit_kind IN ('quan', 'huyen', 'thi_xa') ORDER BY 1"
+    ).fetchall()
+    assert districts == [(code, "2025-06-30", False) for code in DISTRICTS]
+    successions = con.execute(
+        "SELECT predecessor_code, successor_code, CAST(effective_date AS VARCHAR) "
+        "FROM marts.dim_unit_successions WHERE predecessor_code IN "
+        f"({', '.join(repr(code) for code in DISTRICTS)}) ORDER BY 1, 2"
+    ).fetchall()
+    expected = sorted(
+        (district, c["unit_code"], "2025-07-01")
+        for c in communes
+        for district in c["predecessor_district_codes"].split("|")
+    )
+    assert len(expected) == 214
+    assert successions == expected
+
+
+def test_f12_district_cadres_moved_into_the_new_units(published):
+    con, _ = published
+    with_rows = {
+        code
+        for (code,) in con.execute(
+            "SELECT DISTINCT unit_code FROM marts.mart_unit_transitions"
+        ).fetchall()
+    }
+    assert set(DISTRICTS) <= with_rows
+    ended, moved_on = _one(
+        con,
+        "SELECT sum(people_count), sum(people_count) FILTER ("
+        "  WHERE is_successor OR destination_code = '01') "
+        "FROM marts.mart_unit_transitions WHERE end_date = DATE '2025-06-30' "
+        f"AND unit_code IN ({', '.join(repr(code) for code in DISTRICTS)})",
+    )
+    assert ended > 0
+    assert moved_on / ended >= 0.90
+    # Every destination the mart calls a successor is one in dim_unit_successions.
+    assert (
+        _one(
+            con,
+            "SELECT count(*) FROM marts.mart_unit_transitions t WHERE is_successor AND NOT "
+            "EXISTS (SELECT 1 FROM marts.dim_unit_successions s WHERE s.predecessor_code = "
+            "t.unit_code AND s.successor_code = t.destination_code)",
+        )[0]
+        == 0
+    )
+
+
+def test_f13_the_2025_2030_planning_pool_under_quy_dinh_50(published):
+    con, warehouse = published
+    raw = warehouse / "private" / "raw"
+    rows = con.execute(
+        "SELECT metric, comparator, threshold, numerator, denominator, met "
+        "FROM marts.mart_target_attainment WHERE scope = 'city' AND term_code = '2025-2030' "
+        "AND population = 'quy_hoach' ORDER BY metric"
+    ).fetchall()
+    # The city row counted from the accepted rows ingest wrote, without dbt: each approved
+    # person once, measured on their earliest decision date for the term; gender and birth
+    # date from their cadre rows.
+    people = (
+        duckdb.connect()
+        .execute(
+            f"""
+        WITH approved AS (
+            SELECT national_id, min(decision_date) AS decided
+            FROM read_parquet('{raw}/planning/*.parquet')
+            WHERE term_code = '2025-2030' AND status = 'approved' GROUP BY 1
+        ),
+        person AS (
+            SELECT national_id, any_value(gender) AS gender, any_value(birth_date) AS birth_date
+            FROM read_parquet('{raw}/cadres/*.parquet') GROUP BY 1
+        )
+        SELECT count(*) FILTER (WHERE p.gender = 'nu'), count(p.gender),
+               count(*) FILTER (WHERE p.birth_date + INTERVAL 40 YEAR > a.decided),
+               count(p.birth_date)
+        FROM approved a LEFT JOIN person p USING (national_id)
+        """
+        )
+        .fetchone()
+    )
+    women, gender_known, under_40, birth_known = people
+    assert [row[:5] for row in rows] == [
+        ("share_under_40", ">=", 0.15, under_40, birth_known),
+        ("share_women", ">=", 0.25, women, gender_known),
+    ]
+    for _, _, threshold, numerator, denominator, met in rows:
+        assert met == (numerator / denominator >= threshold)
+    missing = dict(
+        con.execute(
+            "SELECT metric, count(*) FILTER (WHERE NOT met) FROM marts.mart_target_attainment "
+            "WHERE scope <> 'city' AND term_code = '2025-2030' AND population = 'quy_hoach' "
+            "GROUP BY 1"
+        ).fetchall()
+    )
+    assert missing["share_women"] >= 1 and missing["share_under_40"] >= 1
+
+
+def test_the_published_file_says_which_day_it_describes(published):
+    con, _ = published
+    as_of, built_at = _one(con, "SELECT as_of_date, built_at FROM quality.refresh")
+    assert str(as_of) == "2026-11-30"
+    assert built_at is not None
