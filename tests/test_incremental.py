@@ -222,3 +222,58 @@ def test_a_csv_is_hashed_again_only_when_written_since(tmp_path, monkeypatch):
     changed = again.sha256(csv)
     assert len(reads) == 2
     assert changed == real(csv) != first
+
+
+def _history_seeds(tmp_path: Path) -> Path:
+    """The quality fixture: Tây Hồ (003) ends on 2025-06-30, wards 00004 and 00008 begin."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(FIXTURES / "quality" / "valid", seeds)
+    return seeds
+
+
+def test_a_ward_resubmitting_a_move_reads_that_ward_only(tmp_path):
+    seeds = _history_seeds(tmp_path)
+    settings = Settings(seeds, tmp_path / "warehouse", 0.05)
+    ingest_all(settings)
+    # A person leaves Tây Hồ's archive list (ended 2025-06-30) for ward 00008: consecutive
+    # periods, no clash with another unit, so nothing else is read again.
+    with (seeds / "submissions" / "00008" / "cadres.csv").open("a", encoding="utf-8") as handle:
+        handle.write("001080000001,00008,Nguyễn Văn An,nam,1980-03-05,khac,phuong,,,\n")
+
+    results = ingest_all(settings)
+    assert _read(results)["cadres"] == ["00008"]
+    assert _snapshot(settings) == _fresh(seeds, tmp_path)
+
+
+def test_an_overlap_with_an_ended_district_reads_the_district_again(tmp_path):
+    seeds = _history_seeds(tmp_path)
+    settings = Settings(seeds, tmp_path / "warehouse", 0.05)
+    ingest_all(settings)
+    # Đan Phượng (273) lists from 2025-01-01 a person Tây Hồ's archive lists until it
+    # ended on 2025-06-30: both periods are rejected, so Tây Hồ's slice is written again.
+    cadres = seeds / "submissions" / "273" / "cadres.csv"
+    header, *rows = cadres.read_text(encoding="utf-8").splitlines()
+    cadres.write_text(
+        "\n".join(
+            [
+                header + ",valid_from,valid_to",
+                *(row + ",," for row in rows),
+                "001080000001,273,Nguyễn Văn An,nam,1980-03-05,khac,xa,,2025-01-01,",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+    results = ingest_all(settings)
+    assert set(_read(results)["cadres"]) >= {"003", "273"}
+    assert _snapshot(settings) == _fresh(seeds, tmp_path)
+    rejected = (
+        duckdb.connect()
+        .execute(
+            f"SELECT unit_code, rule FROM read_parquet('{settings.rejects_dir}/cadres.parquet') "
+            "ORDER BY 1"
+        )
+        .fetchall()
+    )
+    assert rejected == [("003", "person_listed_twice"), ("273", "person_listed_twice")]
