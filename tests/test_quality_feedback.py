@@ -162,3 +162,23 @@ def test_a_warning_goes_back_to_every_unit_of_the_person(tmp_path, warehouse_env
     assert _read(folder / "00004.csv")[1:] == [
         ["cadres.csv", "2", "full_name", "person_attributes_differ", message, WARNED]
     ]
+
+
+def test_the_submission_report_counts_warned_rows(tmp_path, warehouse_env):
+    from orchestration.ingest.assets import submission_report
+    from orchestration.resources import RefreshLock
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(VALID, seeds)
+    ward = seeds / "submissions/00004/cadres.csv"
+    ward.write_text(
+        ward.read_text(encoding="utf-8").replace(",nu,1981-12-24,", ",nam,1981-12-24,"),
+        encoding="utf-8",
+    )
+    ingest_all(warehouse_env(seeds))
+    result = materialize([submission_report], resources={"refresh_lock": RefreshLock()})
+    assert result.success
+    metadata = result.asset_materializations_for_node("ingest__submission_report")[0].metadata
+    # Tây Hồ's and the ward's periods of one person disagree on the gender: two rows.
+    assert metadata["rows_warned"].value == 2
+    assert "| cadres | person_attributes_differ | 2 |" in metadata["warned_by_rule"].value

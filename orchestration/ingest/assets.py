@@ -108,8 +108,9 @@ def build_ingest_asset(seed: SeedFile) -> AssetsDefinition:
     key=REPORT_KEY,
     group_name=INGEST_GROUP,
     deps=[ingest_key(seed) for seed in SEED_FILES],
-    description="What ingest recorded for every submitted file: rows read, accepted, rejected "
-    "and the file's status. Feeds quality.submission_files and quality.rejections.",
+    description="What ingest recorded for every submitted file: rows read, accepted, rejected, "
+    "warned and the file's status. Feeds quality.submission_files, quality.rejections and "
+    "quality.warnings.",
     check_specs=[
         AssetCheckSpec(
             "rows_reconcile",
@@ -147,6 +148,12 @@ def submission_report(context: AssetExecutionContext, refresh_lock: RefreshLock)
            OR s.rows_rejected <> coalesce(w.rejected_rows, 0)
         """
     ).fetchall()
+    warned = []
+    if any(settings.warnings_dir.glob("*.parquet")):
+        warnings = literal(str(settings.warnings_dir / "*.parquet"))
+        warned = con.execute(
+            f"SELECT file, rule, count(*) FROM read_parquet({warnings}) GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
     con.close()
     not_accepted = [row for row in rows if row[5] != "accepted"]
     yield MaterializeResult(
@@ -155,6 +162,11 @@ def submission_report(context: AssetExecutionContext, refresh_lock: RefreshLock)
             "rows_read": sum(row[2] for row in rows),
             "rows_accepted": sum(row[3] for row in rows),
             "rows_rejected": sum(row[4] for row in rows),
+            # Accepted rows the unit should look at again (quality.warnings).
+            "rows_warned": sum(row[2] for row in warned),
+            "warned_by_rule": MetadataValue.md(
+                _markdown_table(["file", "rule", "rows"], [list(row) for row in warned])
+            ),
             "files_not_accepted": MetadataValue.md(
                 _markdown_table(
                     ["unit", "file", "read", "accepted", "rejected", "status", "message"],
