@@ -7,8 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import ConfigurableResource, DagsterEventType, DagsterRunStatus, InitResourceContext
-from dagster._core.storage.dagster_run import RunsFilter
+from dagster import (
+    ConfigurableResource,
+    DagsterEventType,
+    DagsterRunStatus,
+    InitResourceContext,
+    RunsFilter,
+)
 
 from orchestration.settings import PUBLISHED_FILE, Settings, current_settings
 
@@ -83,7 +88,7 @@ class RefreshLock(ConfigurableResource):
             stale = remove_stale_files(settings)
             if stale:
                 context.log.info(f"removed {len(stale)} temporary files of an earlier run")
-            run = context.dagster_run
+            run = context.run
             dead = fail_dead_runs(
                 context.instance, run.run_id if run else None, run.job_name if run else None
             )
