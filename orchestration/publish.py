@@ -28,6 +28,7 @@ from schemas import SEED_FILES
 from schemas.sql import literal, quote_ident
 
 PUBLISHED_SCHEMAS = ("marts", "quality")
+STORAGE_VERSION = "v1.4.0"
 PERSONAL_COLUMNS = frozenset(
     column.name for seed in SEED_FILES for column in seed.columns if column.personal
 )
@@ -44,7 +45,9 @@ def publish_warehouse(build: DuckDBResource, published: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with build.get_connection() as con:
-            con.execute(f"ATTACH {literal(str(temporary))} AS published")
+            # DuckDB 1.4 (what most analysts' tools embed) reads this storage version too.
+            storage = f"(STORAGE_VERSION {literal(STORAGE_VERSION)})"
+            con.execute(f"ATTACH {literal(str(temporary))} AS published {storage}")
             columns = con.execute(
                 "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
                 "WHERE database_name = current_database() AND schema_name IN ('marts', 'quality')"

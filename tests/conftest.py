@@ -1,4 +1,4 @@
-"""Shared fixtures: temporary seeds and warehouse folders, and a dbt runner."""
+"""Shared fixtures: temporary seeds and warehouse folders, a dbt runner, one published refresh."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,41 @@ def run_dbt(*args: str, warehouse: Path) -> subprocess.CompletedProcess:
     if completed.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{completed.stdout[-5000:]}")
     return completed
+
+
+@dataclass(frozen=True)
+class PublishedRefresh:
+    """A warehouse published by one nightly refresh, and each asset's materialization metadata."""
+
+    warehouse: Path
+    metadata: dict[str, dict]
+
+    @property
+    def published(self) -> Path:
+        return self.warehouse / "nhanluc.duckdb"
+
+
+@pytest.fixture(scope="session")
+def published_refresh(tmp_path_factory) -> PublishedRefresh:
+    """One `nightly_refresh` of the shipped seeds into a temporary warehouse, for the session."""
+    from dagster import DagsterInstance
+
+    from orchestration.settings import REPO_ROOT
+
+    warehouse = tmp_path_factory.mktemp("published") / "warehouse"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NHANLUC_SEEDS_DIR", str(REPO_ROOT / "seeds"))
+        patch.setenv("NHANLUC_WAREHOUSE_DIR", str(warehouse))
+        patch.setenv("NHANLUC_PSEUDONYM_KEY", "session-key")
+        patch.delenv("NHANLUC_MAX_REJECT_RATE", raising=False)
+        from orchestration.definitions import build_definitions
+
+        job = build_definitions().get_job_def("nightly_refresh")
+        with DagsterInstance.ephemeral() as instance:
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
+            assert result.success, [e.message for e in result.all_events if e.is_failure]
+            metadata = {
+                event.asset_key.to_user_string(): dict(event.materialization.metadata)
+                for event in result.get_asset_materialization_events()
+            }
+    return PublishedRefresh(warehouse, metadata)
