@@ -15,6 +15,7 @@ from orchestration.dbt import dbt_models, dbt_resource
 from orchestration.ingest.assets import ingest_assets, submission_report
 from orchestration.publish import published_warehouse
 from orchestration.quality import quality_assets, quality_checks
+from orchestration.report.asset import report_site
 from orchestration.resources import RefreshLock
 from orchestration.settings import current_settings
 
@@ -29,6 +30,7 @@ def build_definitions() -> Definitions:
             dbt_models,
             *quality_assets,
             published_warehouse,
+            report_site,
         ],
         asset_checks=quality_checks,
         jobs=[nightly_refresh],

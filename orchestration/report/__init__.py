@@ -1,0 +1,1 @@
+"""The report site: Vietnamese static pages built from the published file."""
