@@ -13,12 +13,18 @@ The people of the fixture (national_id → role):
   P8 001080000008  no cadres row: enrolled, planned and a committee member all the same
   P9 001080000009  unit 003, nam, btv_thanh_uy; tien_si 2010
   P10 001080000010 listed by 003 and 273: both rows rejected, so in no population
+
+This is a revision-1 seeds folder: no cadre dates, no successions, every unit open since
+2008-08-01. Revision 2 must give the same marts on it; the as-of date is pinned to
+2026-11-30, after every term's end but 2025-2030's, which it has no data for, so every
+person's one period (2008-08-01, open) holds on every date a mart reads.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import shutil
 from datetime import date
 
@@ -30,6 +36,7 @@ from orchestration.settings import Settings
 from tests.conftest import FIXTURES, run_dbt
 
 KEY = "test-key"
+AS_OF_DATE = date(2026, 11, 30)
 NATIONAL_IDS = {
     "P1": "001080000001",
     "P2": "001180000002",
@@ -61,7 +68,7 @@ def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
         patch.setenv("NHANLUC_PSEUDONYM_KEY", KEY)
         patch.delenv("NHANLUC_MAX_REJECT_RATE", raising=False)
         ingest_all(Settings(seeds, warehouse, 0.05))
-        run_dbt("build", warehouse=warehouse)
+        run_dbt("build", "--vars", f'{{"as_of_date": "{AS_OF_DATE}"}}', warehouse=warehouse)
     con = duckdb.connect(str(warehouse / "private" / "build.duckdb"), read_only=True)
     yield con
     con.close()
@@ -90,6 +97,80 @@ def test_dim_cadres_leaves_out_people_listed_twice_and_never_listed(marts):
         ],
         key=lambda row: PERSON[row[0]],
     )
+
+
+def test_undated_cadres_rows_are_periods_over_their_unit_validity(marts):
+    """Each accepted row is one period from its unit's valid_from, open, current today."""
+    periods = rows(
+        marts,
+        "select person_key, unit_code, valid_from, valid_to, is_current "
+        "from marts.dim_cadre_periods order by person_key",
+    )
+    people = rows(
+        marts,
+        "select person_key, unit_code, valid_from, valid_to, is_current "
+        "from marts.dim_cadres order by person_key",
+    )
+    assert periods == people
+    assert sorted(periods) == sorted(
+        (person, unit, date(2008, 8, 1), None, True)
+        for person, unit in (
+            ("P1", "01"),
+            ("P2", "01"),
+            ("P3", "003"),
+            ("P9", "003"),
+            ("P4", "272"),
+            ("P5", "272"),
+            ("P6", "272"),
+            ("P7", "273"),
+        )
+    )
+
+
+def test_dim_units_are_all_current_without_successions(marts):
+    assert marts.execute(
+        "select unit_code, unit_kind, valid_from, valid_to, is_current from marts.dim_units "
+        "order by unit_code"
+    ).fetchall() == [
+        ("003", "quan", date(2008, 8, 1), None, True),
+        ("01", "thanh_uy", date(2008, 8, 1), None, True),
+        ("272", "huyen", date(2008, 8, 1), None, True),
+        ("273", "huyen", date(2008, 8, 1), None, True),
+    ]
+    assert marts.execute("select count(*) from marts.dim_unit_successions").fetchone() == (0,)
+    # No unit has ended: nobody moved anywhere.
+    assert marts.execute("select count(*) from marts.mart_unit_transitions").fetchone() == (0,)
+
+
+def test_refresh_records_the_as_of_date(marts):
+    assert marts.execute("select as_of_date from quality.refresh").fetchall() == [(AS_OF_DATE,)]
+    (built_at,) = marts.execute("select built_at from quality.refresh").fetchone()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", built_at)
+    # Nobody's rows disagree with each other: nothing to warn about.
+    assert marts.execute("select count(*) from quality.warnings").fetchone() == (0,)
+
+
+def test_current_unit_training(marts):
+    """Today's cadres per unit, and who graduated in each congress term (anywhere).
+
+    2015-2020: P1 and P2 graduated from 003-C2 (another unit's class), P3 from 003-C1 and
+    003-C2, P4, P5 and P6 from 272-C1 (planning source); P9 and P7 took no class, and
+    01-C1 (2015-03) is in no term. 2020-2025: only P3 (003-C3).
+    """
+    assert marts.execute(
+        "select unit_code, term_code, as_of_date, cadres_count, trained_count, "
+        "planning_source_trained_count, share_trained from marts.mart_current_unit_training "
+        "order by unit_code, term_code"
+    ).fetchall() == [
+        ("003", "2015-2020", AS_OF_DATE, 2, 1, 0, 0.5),
+        ("003", "2020-2025", AS_OF_DATE, 2, 1, 0, 0.5),
+        ("01", "2015-2020", AS_OF_DATE, 2, 2, 0, 1.0),
+        ("01", "2020-2025", AS_OF_DATE, 2, 0, 0, 0.0),
+        ("272", "2015-2020", AS_OF_DATE, 3, 3, 3, 1.0),
+        ("272", "2020-2025", AS_OF_DATE, 3, 0, 0, 0.0),
+        ("273", "2015-2020", AS_OF_DATE, 1, 0, 0, 0.0),
+        ("273", "2020-2025", AS_OF_DATE, 1, 0, 0, 0.0),
+    ]
 
 
 def test_person_key_is_the_hmac_of_the_national_id(marts):
@@ -182,19 +263,22 @@ def test_planning_pool(marts):
     result = rows(
         marts,
         "select unit_code, title_code, term_code, seats, planned_count, withdrawn_count, "
-        "planning_coefficient, share_masters_plus, share_political_advanced, share_women "
+        "planning_coefficient, share_masters_plus, share_political_advanced, share_women, "
+        "share_under_40, over_planning_limit "
         "from marts.mart_planning_pool order by unit_code, title_code, term_code",
     )
     assert result == [
-        # Seats but nobody planned: coefficient 0, shares undefined.
-        ("003", "BT_QH", "2020-2025", 1, 0, 0, 0.0, None, None, None),
+        # Seats but nobody planned: coefficient 0, shares undefined, not over the limit.
+        ("003", "BT_QH", "2020-2025", 1, 0, 0, 0.0, None, None, None, None, False),
         # Decided 2015-06-01: P1 dai_hoc + cao_cap, P2 dai_hoc + cu_nhan, P9 tien_si, P8 nothing
-        # (and no gender); P3 withdrawn.
-        ("01", "BCH_TP", "2015-2020", 2, 4, 1, 2.0, 0.25, 0.5, pytest.approx(1 / 3)),
+        # (and no gender, no birth date); P3 withdrawn. P2, born 1975-02-20, turned 40 that
+        # February: nobody under 40. 4 people for 2 seats is within 3 per seat.
+        ("01", "BCH_TP", "2015-2020", 2, 4, 1, 2.0, 0.25, 0.5, pytest.approx(1 / 3), 0.0, False),
         # Decided 2020-09-30: P1's thac_si of that day counts, P2's of the next day does not.
-        ("01", "BCH_TP", "2020-2025", 3, 2, 0, pytest.approx(2 / 3), 0.5, 1.0, 0.5),
-        # Planned but no positions row: no seats, no coefficient.
-        ("272", "BT_QH", "2020-2025", None, 1, 0, None, 0.0, 0.0, 0.0),
+        ("01", "BCH_TP", "2020-2025", 3, 2, 0, pytest.approx(2 / 3), 0.5, 1.0, 0.5, 0.0, False),
+        # Planned but no positions row: no seats, no coefficient, no limit verdict. P5, born
+        # 1978-05-05, was 40 on the decision of 2019-01-01.
+        ("272", "BT_QH", "2020-2025", None, 1, 0, None, 0.0, 0.0, 0.0, 0.0, None),
     ]
 
 
@@ -380,6 +464,12 @@ def test_target_attainment(marts):
             0.0,
         ),
     ]
+
+
+def test_targets_of_an_ended_term_are_measured_on_its_end(marts):
+    assert marts.execute(
+        "select distinct term_code, reference_date, title_level from marts.mart_target_attainment"
+    ).fetchall() == [("2015-2020", date(2020, 9, 30), None)]
 
 
 def test_attendance_review(marts):

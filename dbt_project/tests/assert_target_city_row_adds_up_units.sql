@@ -1,5 +1,8 @@
--- Every target has one city row, and its numerator and denominator are the sums over
--- the unit rows (each person of the population belongs to exactly one unit).
+-- Every target whose term has started has one city row. For cadre populations its
+-- numerator and denominator are the sums over the unit rows (each person is in one unit
+-- on the reference date); for quy_hoach a person planned by several units is in each of
+-- them and once in the city, so the city row holds at most the units' sum and at least
+-- their largest.
 {{ config(meta={'dagster': {'ref': {'name': 'mart_target_attainment'}}}) }}
 with
 
@@ -7,6 +10,7 @@ city as (
 
     select
         target_code,
+        population,
         numerator,
         denominator
     from {{ ref('mart_target_attainment') }}
@@ -19,7 +23,9 @@ units as (
     select
         target_code,
         sum(numerator) as numerator,
-        sum(denominator) as denominator
+        sum(denominator) as denominator,
+        max(numerator) as largest_numerator,
+        max(denominator) as largest_denominator
     from {{ ref('mart_target_attainment') }}
     where scope = 'unit'
     group by target_code
@@ -28,7 +34,7 @@ units as (
 
 targets as (
 
-    select target_code from {{ ref('stg_reference__targets') }}
+    select target_code from {{ ref('int_targets_dated') }}
 
 )
 
@@ -40,5 +46,19 @@ left join units
     on targets.target_code = units.target_code
 where
     city.target_code is null
-    or city.numerator <> coalesce(units.numerator, 0)
-    or city.denominator <> coalesce(units.denominator, 0)
+    or (
+        city.population <> 'quy_hoach'
+        and (
+            city.numerator <> coalesce(units.numerator, 0)
+            or city.denominator <> coalesce(units.denominator, 0)
+        )
+    )
+    or (
+        city.population = 'quy_hoach'
+        and (
+            city.numerator > coalesce(units.numerator, 0)
+            or city.denominator > coalesce(units.denominator, 0)
+            or city.numerator < coalesce(units.largest_numerator, 0)
+            or city.denominator < coalesce(units.largest_denominator, 0)
+        )
+    )

@@ -1,10 +1,11 @@
--- Target populations (CONTRACT.md §2, §4) from the current cadres list; a person may
--- belong to several (chu_chot_cap_xa and one of its two parts).
+-- Target populations (CONTRACT.md §2, §4) per cadre period: a target reads the periods
+-- that contain its reference date. A period may belong to several populations
+-- (chu_chot_cap_xa and one of its two parts). quy_hoach is read from planning instead.
 with
 
-cadres as (
+periods as (
 
-    select * from {{ ref('stg_submissions__cadres') }}
+    select * from {{ ref('int_cadre_periods_dated') }}
 
 ),
 
@@ -13,8 +14,10 @@ memberships as (
     select
         person_key,
         unit_code,
+        valid_from,
+        valid_to,
         'btv_thanh_uy' as population
-    from cadres
+    from periods
     where management_tier = 'btv_thanh_uy'
 
     union all
@@ -22,8 +25,10 @@ memberships as (
     select
         person_key,
         unit_code,
+        valid_from,
+        valid_to,
         'chu_chot_cap_xa' as population
-    from cadres
+    from periods
     where management_tier = 'chu_chot_cap_xa'
 
     union all
@@ -31,8 +36,10 @@ memberships as (
     select
         person_key,
         unit_code,
+        valid_from,
+        valid_to,
         'chu_chot_phuong_thi_tran' as population
-    from cadres
+    from periods
     where management_tier = 'chu_chot_cap_xa' and workplace_kind in ('phuong', 'thi_tran')
 
     union all
@@ -40,8 +47,10 @@ memberships as (
     select
         person_key,
         unit_code,
+        valid_from,
+        valid_to,
         'chu_chot_xa' as population
-    from cadres
+    from periods
     where management_tier = 'chu_chot_cap_xa' and workplace_kind = 'xa'
 
 ),
@@ -51,7 +60,9 @@ final as (
     select
         population,
         person_key,
-        unit_code
+        unit_code,
+        valid_from,
+        valid_to
     from memberships
 
 )

@@ -19,6 +19,7 @@ final as (
         enrolments.person_key,
         enrolments.unit_code,
         classes.term_code,
+        classes.program_kind,
         classes.start_date,
         classes.end_date,
         classes.start_year,

@@ -2,7 +2,7 @@ with
 
 cadres as (
 
-    select * from {{ ref('stg_submissions__cadres') }}
+    select * from {{ ref('int_cadres_resolved') }}
 
 ),
 
@@ -15,7 +15,10 @@ final as (
         birth_year,
         management_tier,
         workplace_kind,
-        current_title_code
+        current_title_code,
+        valid_from,
+        valid_to,
+        is_current
     from cadres
 
 )

@@ -15,7 +15,7 @@ final as (
         parent_code,
         valid_from,
         valid_to,
-        valid_to is null as is_current
+        {{ period_contains('units', as_of_date()) }} as is_current
     from units
 
 )

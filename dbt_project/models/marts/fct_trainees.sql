@@ -1,3 +1,5 @@
+-- A term is described as of its reference date (its end, or the as-of date while it
+-- runs): the person's unit and levels are those of that day.
 with
 
 enrolments as (
@@ -9,13 +11,13 @@ enrolments as (
 
 terms as (
 
-    select * from {{ ref('stg_reference__terms') }}
+    select * from {{ ref('int_terms_dated') }}
 
 ),
 
-cadres as (
+periods as (
 
-    select * from {{ ref('dim_cadres') }}
+    select * from {{ ref('int_cadre_periods_dated') }}
 
 ),
 
@@ -45,7 +47,7 @@ final as (
 
     select
         trainee_terms.person_key,
-        cadres.unit_code,
+        periods.unit_code,
         trainee_terms.term_code,
         cast(trainee_terms.classes_enrolled as bigint) as classes_enrolled,
         cast(trainee_terms.classes_graduated as bigint) as classes_graduated,
@@ -56,11 +58,12 @@ final as (
     from trainee_terms
     inner join terms
         on trainee_terms.term_code = terms.term_code
-    left join cadres
-        on trainee_terms.person_key = cadres.person_key
+    left join periods
+        on trainee_terms.person_key = periods.person_key
+            and {{ period_contains('periods', 'terms.reference_date') }}
     left join levels
         on trainee_terms.person_key = levels.person_key
-            and {{ levels_valid_on('levels', 'terms.end_date') }}
+            and {{ levels_valid_on('levels', 'terms.reference_date') }}
 
 )
 

@@ -1,4 +1,6 @@
--- Tây Hồ's rule, offered to every unit: an unexcused absence goes into the year-end review.
+-- Tây Hồ's rule, offered to every unit: an unexcused absence goes into the year-end
+-- review, written by the person's unit on 31 December (or on the as-of date, for a year
+-- not over yet).
 with
 
 enrolments as (
@@ -8,9 +10,9 @@ enrolments as (
 
 ),
 
-cadres as (
+periods as (
 
-    select * from {{ ref('dim_cadres') }}
+    select * from {{ ref('int_cadre_periods_dated') }}
 
 ),
 
@@ -28,17 +30,27 @@ absences as (
 
 ),
 
+dated_absences as (
+
+    select
+        *,
+        least({{ year_end('year') }}, {{ as_of_date() }}) as review_date
+    from absences
+
+),
+
 final as (
 
     select
-        absences.person_key,
-        cadres.unit_code,
-        absences.year,
-        cast(absences.unexcused_absences as bigint) as unexcused_absences,
-        cast(absences.classes_with_absence as bigint) as classes_with_absence
-    from absences
-    left join cadres
-        on absences.person_key = cadres.person_key
+        dated_absences.person_key,
+        periods.unit_code,
+        dated_absences.year,
+        cast(dated_absences.unexcused_absences as bigint) as unexcused_absences,
+        cast(dated_absences.classes_with_absence as bigint) as classes_with_absence
+    from dated_absences
+    left join periods
+        on dated_absences.person_key = periods.person_key
+            and {{ period_contains('periods', 'dated_absences.review_date') }}
 
 )
 

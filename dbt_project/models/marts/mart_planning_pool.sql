@@ -14,7 +14,7 @@ positions as (
 
 cadres as (
 
-    select * from {{ ref('dim_cadres') }}
+    select * from {{ ref('int_cadres_resolved') }}
 
 ),
 
@@ -40,7 +40,7 @@ pools as (
 
 ),
 
--- Each approved person with their levels as of their own decision_date.
+-- Each approved person with their levels and age as of their own decision_date.
 approved_people as (
 
     select
@@ -49,8 +49,10 @@ approved_people as (
         planning_decisions.term_code,
         planning_decisions.person_key,
         cadres.gender,
-        coalesce(levels.professional_rank, 0) as professional_rank,
-        coalesce(levels.political_rank, 0) as political_rank
+        {{ level_at_least('levels.professional_rank', 'chuyen_mon', 'thac_si') }} as is_masters_plus,
+        {{ level_at_least('levels.political_rank', 'ly_luan_chinh_tri', 'cao_cap') }}
+            as is_political_advanced,
+        {{ younger_than('cadres.birth_date', 'planning_decisions.decision_date', 40) }} as is_under_40
     from planning_decisions
     left join cadres
         on planning_decisions.person_key = cadres.person_key
@@ -68,10 +70,12 @@ pool_counts as (
         title_code,
         term_code,
         count(distinct person_key) as planned_count,
-        sum(case when professional_rank >= 4 then 1 else 0 end) as masters_plus_count,
-        sum(case when political_rank >= 3 then 1 else 0 end) as political_advanced_count,
+        sum(case when is_masters_plus then 1 else 0 end) as masters_plus_count,
+        sum(case when is_political_advanced then 1 else 0 end) as political_advanced_count,
         count(gender) as known_gender_count,
-        sum(case when gender = 'nu' then 1 else 0 end) as women_count
+        sum(case when gender = 'nu' then 1 else 0 end) as women_count,
+        count(is_under_40) as known_birth_date_count,
+        sum(case when is_under_40 then 1 else 0 end) as under_40_count
     from approved_people
     group by
         unit_code,
@@ -111,7 +115,11 @@ final as (
             as share_masters_plus,
         cast(pool_counts.political_advanced_count as double) / nullif(pool_counts.planned_count, 0)
             as share_political_advanced,
-        cast(pool_counts.women_count as double) / nullif(pool_counts.known_gender_count, 0) as share_women
+        cast(pool_counts.women_count as double) / nullif(pool_counts.known_gender_count, 0) as share_women,
+        cast(pool_counts.under_40_count as double) / nullif(pool_counts.known_birth_date_count, 0)
+            as share_under_40,
+        -- Quy định 377-QĐ/TW (2025): at most three people planned per leadership post.
+        coalesce(pool_counts.planned_count, 0) > 3 * positions.seats as over_planning_limit
     from pools
     left join positions
         on pools.unit_code = positions.unit_code

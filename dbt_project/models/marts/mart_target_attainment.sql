@@ -2,7 +2,7 @@ with
 
 targets as (
 
-    select * from {{ ref('stg_reference__targets') }}
+    select * from {{ ref('int_targets_dated') }}
 
 ),
 
@@ -22,13 +22,14 @@ unit_scores as (
         sum(case when meets_metric then 1 else 0 end) as numerator,
         count(meets_metric) as denominator
     from members
+    where scope = 'unit'
     group by
         target_code,
         unit_code
 
 ),
 
--- One row per target, even when its population is empty.
+-- One row per target whose term has started, even when its population is empty.
 city_scores as (
 
     select
@@ -40,6 +41,7 @@ city_scores as (
     from targets
     left join members
         on targets.target_code = members.target_code
+            and members.scope = 'city'
     group by targets.target_code
 
 ),
@@ -61,6 +63,8 @@ measured as (
         scores.unit_code,
         targets.population,
         targets.metric,
+        targets.title_level,
+        targets.reference_date,
         cast(coalesce(scores.numerator, 0) as bigint) as numerator,
         cast(scores.denominator as bigint) as denominator,
         cast(scores.numerator as double) / nullif(scores.denominator, 0) as actual_value,
@@ -82,6 +86,8 @@ final as (
         unit_code,
         population,
         metric,
+        title_level,
+        reference_date,
         numerator,
         denominator,
         actual_value,

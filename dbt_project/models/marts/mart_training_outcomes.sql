@@ -1,5 +1,6 @@
 -- Long Biên's rule: a person trained in a year but rated kht the next year still does
--- not meet the job's needs and is due for reassignment.
+-- not meet the job's needs and is due for reassignment. Their unit is the one of
+-- 31 December of the year (or of the as-of date, for a year not over yet).
 with
 
 enrolments as (
@@ -15,9 +16,9 @@ evaluations as (
 
 ),
 
-cadres as (
+periods as (
 
-    select * from {{ ref('dim_cadres') }}
+    select * from {{ ref('int_cadre_periods_dated') }}
 
 ),
 
@@ -34,24 +35,34 @@ completions as (
 
 ),
 
+dated_completions as (
+
+    select
+        *,
+        least({{ year_end('year') }}, {{ as_of_date() }}) as review_date
+    from completions
+
+),
+
 final as (
 
     select
-        completions.person_key,
-        cadres.unit_code,
-        completions.year,
-        cast(completions.classes_completed as bigint) as classes_completed,
+        dated_completions.person_key,
+        periods.unit_code,
+        dated_completions.year,
+        cast(dated_completions.classes_completed as bigint) as classes_completed,
         evaluations.rating as next_year_rating,
         case
             when evaluations.rating is null then null
             else evaluations.rating = 'kht'
         end as needs_reassignment
-    from completions
-    left join cadres
-        on completions.person_key = cadres.person_key
+    from dated_completions
+    left join periods
+        on dated_completions.person_key = periods.person_key
+            and {{ period_contains('periods', 'dated_completions.review_date') }}
     left join evaluations
-        on completions.person_key = evaluations.person_key
-            and cast(evaluations.year as integer) = completions.year + 1
+        on dated_completions.person_key = evaluations.person_key
+            and cast(evaluations.year as integer) = dated_completions.year + 1
 
 )
 

@@ -16,7 +16,9 @@ final as (
         comparator,
         threshold,
         description,
-        source_document
+        source_document,
+        reference_date,
+        title_level
     from source
 
 )
