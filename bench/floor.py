@@ -3,9 +3,9 @@
     python -m bench.floor --seeds DIR --work DIR --manifest target/manifest.json --out X.json
 
 Load: for every seed file, in the declaration's order, every unit's file is read and
-split by the loader's own functions (`_read_unit_file`: the same `read_csv` options and
-header handling; `_split`: the cleaning, casting and rule SQL of schemas/sql.py and the
-duplicate rules), and the accepted rows become table `raw.<file>`; rejected rows and
+split by the loader's own public steps (`reading.read_unit_file`: the same `read_csv`
+options and header handling; `checking.check_rows`: the cleaning, casting and rule SQL of
+schemas/sql.py and schemas/row_comparisons.py), and the accepted rows become table `raw.<file>`; rejected rows and
 per-file counts become `raw.rejected_rows` and `raw.file_status`. No Parquet slice, no
 rejects file, no status file is written: those exist so that ingest never opens the
 build database, which is an orchestration choice the floor does not need.
@@ -30,7 +30,9 @@ import duckdb
 import yaml
 
 from dbt_project.plugins.person_key import load_key, macro_sql
-from orchestration.ingest import loader
+from orchestration.ingest import checking, files, reading, writing
+from orchestration.ingest.loader import INGEST_MEMORY_LIMIT
+from orchestration.ingest.outcomes import FileOutcome
 from orchestration.settings import Settings
 from schemas import SEED_FILES
 from schemas.rules import RULE_BY_CODE
@@ -46,8 +48,8 @@ def _status_columns() -> list[tuple[str, str]]:
     """The loader's status columns: the fields of FileOutcome it writes, in order."""
     return [
         (item.name, _SQL_TYPES.get(item.type, "VARCHAR"))
-        for item in dataclasses.fields(loader.FileOutcome)
-        if item.name != "rejected_by_rule"
+        for item in dataclasses.fields(FileOutcome)
+        if item.name not in ("rejected_by_rule", "rows_rejected_across")
     ]
 
 
@@ -88,7 +90,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
 def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
     # The settings ingest gives its connections.
     con.execute("SET preserve_insertion_order = true")
-    limit = getattr(loader, "INGEST_MEMORY_LIMIT", None)
+    limit = INGEST_MEMORY_LIMIT
     if limit:
         con.execute(f"SET memory_limit = {literal(limit)}")
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
@@ -107,25 +109,20 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
         + ", ".join(f"{quote_ident(name)} {kind}" for name, kind in status_columns)
         + ")"
     )
-    units, _ = loader.unit_folders(settings)
+    units, _ = files.unit_folders(settings)
     report = {}
     for seed in SEED_FILES:
         started = time.perf_counter()
-        columns = ", ".join(f"{quote_ident(c.name)} VARCHAR" for c in seed.columns)
-        con.execute(f"CREATE TEMP TABLE src (_unit VARCHAR, _pos BIGINT, _line BIGINT, {columns})")
-        con.execute(
-            "CREATE TEMP TABLE malformed "
-            "(_unit VARCHAR, _line BIGINT, csv_line VARCHAR, error VARCHAR)"
-        )
+        reading.create_source_tables(con, seed)
         if seed.folder == "reference":
-            paths = {loader.REFERENCE_SLICE: settings.seeds_dir / "reference" / seed.filename}
+            paths = {files.REFERENCE_SLICE: settings.seeds_dir / "reference" / seed.filename}
         else:
             paths = {u: settings.seeds_dir / "submissions" / u / seed.filename for u in units}
         for unit, path in paths.items():
             if path.exists() and path.stat().st_size:
-                loader._read_unit_file(con, path, seed, unit)
+                reading.read_unit_file(con, path, seed, unit)
         references = {upstream: f"raw.{quote_ident(upstream)}" for upstream in seed.upstream}
-        loader._split(con, seed, references)
+        checking.check_rows(con, seed, references)
         values = ", ".join(quote_ident(c.name) for c in seed.columns)
         con.execute(
             f"CREATE TABLE raw.{quote_ident(seed.name)} AS "
@@ -146,11 +143,9 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
             """
         )
         outcomes = {
-            unit: loader.FileOutcome(unit, seed.name)
-            for unit, path in paths.items()
-            if path.exists()
+            unit: FileOutcome(unit, seed.name) for unit, path in paths.items() if path.exists()
         }
-        loader._count(con, outcomes)
+        writing.count_outcomes(con, outcomes)
         con.executemany(
             f"INSERT INTO raw.file_status VALUES ({', '.join('?' for _ in status_columns)})",
             [

@@ -34,7 +34,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from dagster_duckdb import DuckDBResource
 from dagster_duckdb_pandas import DuckDBPandasIOManager
 
-from orchestration.ingest.loader import FileOutcome
+from orchestration.ingest.outcomes import FileOutcome
 from schemas import SEED_FILES, SeedFile
 
 SEEDS_DIR = Path(os.environ.get("NHANLUC_SEEDS_DIR", "seeds")).resolve()

@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from orchestration.ingest.assets import REPORT_KEY, ingest_key
-from orchestration.ingest.loader import file_sha256
+from orchestration.ingest.files import file_sha256
 from orchestration.settings import current_settings
 from schemas import SEED_FILES, seed_file
 

@@ -200,7 +200,7 @@ def test_a_clash_with_an_unchanged_unit_reloads_the_whole_file(tmp_path):
 
 
 def test_a_csv_is_hashed_again_only_when_written_since(tmp_path, monkeypatch):
-    from orchestration.ingest import loader
+    from orchestration.ingest import files as loader
 
     csv = tmp_path / "cadres.csv"
     csv.write_text("a,b\n1,2\n", encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -21,10 +21,10 @@ def test_without_it_the_day_the_refresh_starts_in_hanoi(monkeypatch):
     monkeypatch.delenv("NHANLUC_AS_OF_DATE")
     settings = current_settings()
     # 18:30 UTC on 30 November is 01:30 on 1 December in Hà Nội (UTC+7).
-    started = datetime(2026, 11, 30, 18, 30, tzinfo=timezone.utc).timestamp()
+    started = datetime(2026, 11, 30, 18, 30, tzinfo=UTC).timestamp()
     assert settings.as_of_date_for(started) == date(2026, 12, 1)
     # 16:59 UTC is still 23:59 on 30 November there.
-    started = datetime(2026, 11, 30, 16, 59, tzinfo=timezone.utc).timestamp()
+    started = datetime(2026, 11, 30, 16, 59, tzinfo=UTC).timestamp()
     assert settings.as_of_date_for(started) == date(2026, 11, 30)
 
 

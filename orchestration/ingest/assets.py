@@ -16,7 +16,8 @@ from dagster import (
     asset,
 )
 
-from orchestration.ingest.loader import IngestResult, ingest_seed_file
+from orchestration.ingest.loader import ingest_seed_file
+from orchestration.ingest.outcomes import IngestResult
 from orchestration.resources import RefreshLock
 from orchestration.settings import current_settings
 from schemas import SEED_FILES, SeedFile

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from orchestration.ingest.files import write_text_atomically
 from orchestration.settings import Settings
 from schemas.contract import SeedFile
 
+# Every module of the load (not the Dagster assets) and every rule of schemas/.
 _CODE_FILES = (
-    Path(__file__).parent / "loader.py",
+    *sorted(p for p in Path(__file__).parent.glob("*.py") if p.name != "assets.py"),
     *sorted((Path(__file__).resolve().parents[2] / "schemas").glob("*.py")),
 )
 
@@ -67,19 +68,14 @@ class InputState:
     def read(cls, seed: SeedFile, settings: Settings) -> InputState | None:
         return cls.read_named(seed.name, settings)
 
-    def changed_units(self, previous: InputState | None) -> set[str] | None:
-        """Units whose CSV changed (added, edited, removed); None when all must be read."""
-        if previous is None or previous.upstream != self.upstream:
-            return None
-        return self.changed_csvs(previous)
-
     def changed_upstream(self, previous: InputState) -> list[str]:
         """Upstream files loaded again since `previous` was recorded."""
         names = set(self.upstream) | set(previous.upstream)
         return sorted(n for n in names if self.upstream.get(n) != previous.upstream.get(n))
 
     def changed_csvs(self, previous: InputState | None) -> set[str] | None:
-        """Like changed_units, upstream files aside; None when the rules or the rate differ."""
+        """Units whose CSV changed (added, edited, removed), upstream files aside; None when
+        the rules or the rate differ and every unit must be read."""
         if previous is None or (previous.code, previous.max_reject_rate) != (
             self.code,
             self.max_reject_rate,
@@ -92,9 +88,7 @@ class InputState:
 
     def write(self, seed: SeedFile, settings: Settings) -> None:
         path = _state_path(seed.name, settings)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(asdict(self), sort_keys=True), encoding="utf-8")
-        os.replace(temporary, path)
+        write_text_atomically(path, json.dumps(asdict(self), sort_keys=True))
 
 
 def outputs_exist(seed: SeedFile, settings: Settings) -> bool:

@@ -23,7 +23,7 @@ import duckdb
 from dagster import AssetCheckResult, AssetChecksDefinition, MetadataValue, asset_check
 
 from orchestration.ingest.assets import ingest_key
-from orchestration.ingest.loader import REFERENCE_SLICE, SCHEMA_SLICE, stat_key
+from orchestration.ingest.files import REFERENCE_SLICE, SCHEMA_SLICE, stat_key
 from orchestration.settings import Settings, current_settings
 from schemas import SEED_FILES, SeedFile
 from schemas.pandera_schemas import SOURCE_LINE, pandera_schema
