@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test test-spark dev lint format docs clean
+.PHONY: run test test-fast test-spark dev lint format docs clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -47,6 +47,12 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## test-fast: lint and every test but the whole-pipeline runs through Dagster (the edit loop)
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not e2e"
 
 ## test-spark: the dbt models on Spark against the DuckDB build (needs Java 17; minutes)
 test-spark: install-spark
