@@ -13,13 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
 
 from orchestration.settings import REPO_ROOT
 from schemas import SEED_FILES
 
 SEEDS = REPO_ROOT / "seeds"
-KEY = "end-to-end-key"
+pytestmark = pytest.mark.e2e
 # The official list of the 126 communes of 1 July 2025 (tools/reference_data/README.md).
 COMMUNES = REPO_ROOT / "tools" / "reference_data" / "hanoi_communes_2025.csv"
 DISTRICTS = [
@@ -30,20 +29,10 @@ DISTRICTS = [
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("e2e") / "warehouse"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NHANLUC_SEEDS_DIR", str(SEEDS))
-        patch.setenv("NHANLUC_WAREHOUSE_DIR", str(warehouse))
-        patch.setenv("NHANLUC_PSEUDONYM_KEY", KEY)
-        from orchestration.definitions import build_definitions
-
-        job = build_definitions().get_job_def("nightly_refresh")
-        with DagsterInstance.ephemeral() as instance:
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
-    assert result.success, [event.message for event in result.all_events if event.is_failure]
-    con = duckdb.connect(str(warehouse / "nhanluc.duckdb"), read_only=True)
-    yield con, warehouse
+def published(published_refresh):
+    """The session's nightly refresh of the shipped seeds (tests/conftest.py), read-only."""
+    con = duckdb.connect(str(published_refresh.published), read_only=True)
+    yield con, published_refresh.warehouse
     con.close()
 
 
