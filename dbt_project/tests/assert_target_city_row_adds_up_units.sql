@@ -1,8 +1,9 @@
 -- Every target whose term has started has one city row. For cadre populations its
 -- numerator and denominator are the sums over the unit rows (each person is in one unit
 -- on the reference date); for quy_hoach a person planned by several units is in each of
--- them and once in the city, so the city row holds at most the units' sum and at least
--- their largest.
+-- them and once in the city, so the city row holds at most the units' sums and at least
+-- the largest unit's denominator (a verdict on an earlier date can differ, so no such
+-- floor holds for the numerator).
 {{ config(meta={'dagster': {'ref': {'name': 'mart_target_attainment'}}}) }}
 with
 
@@ -24,7 +25,6 @@ units as (
         target_code,
         sum(numerator) as numerator,
         sum(denominator) as denominator,
-        max(numerator) as largest_numerator,
         max(denominator) as largest_denominator
     from {{ ref('mart_target_attainment') }}
     where scope = 'unit'
@@ -58,7 +58,6 @@ where
         and (
             city.numerator > coalesce(units.numerator, 0)
             or city.denominator > coalesce(units.denominator, 0)
-            or city.numerator < coalesce(units.largest_numerator, 0)
             or city.denominator < coalesce(units.largest_denominator, 0)
         )
     )
