@@ -25,6 +25,7 @@ from schemas.contract import (
     RATINGS,
     RESULTS,
     TARGET_GROUPS,
+    TITLE_LEVELS,
     UNIT_KINDS,
     WORKPLACE_KINDS,
 )
@@ -38,6 +39,8 @@ SAMPLE_ROWS = 100_000
 PERSON_KEY_PATTERN = r"^[0-9a-f]{64}$"
 # Derived values are recomputed in DOUBLE; anything below this is rounding.
 TOLERANCE = 1e-9
+# Quy định 377-QĐ/TW (2025), CONTRACT.md §4: at most this many people planned per seat.
+PLANNED_PER_SEAT_LIMIT = 3
 
 
 @dataclass(frozen=True)
@@ -206,16 +209,47 @@ SUITES: tuple[MartSuite, ...] = (
     _suite(
         "dim_units",
         "unit",
-        ("unit_code", "unit_name", "unit_kind"),
+        (
+            "unit_code",
+            "unit_name",
+            "unit_kind",
+            "parent_code",
+            "valid_from",
+            "valid_to",
+            "is_current",
+        ),
         unique("unit_code"),
         not_null("unit_code"),
         not_null("unit_name"),
         in_set("unit_kind", UNIT_KINDS),
+        at_most("valid_from", "valid_to"),
+        not_null("is_current"),
+    ),
+    _suite(
+        "dim_unit_successions",
+        "predecessor × successor",
+        ("predecessor_code", "successor_code", "effective_date"),
+        unique("predecessor_code", "successor_code"),
+        not_null("predecessor_code"),
+        not_null("successor_code"),
+        known_unit("predecessor_code"),
+        known_unit("successor_code"),
+        not_null("effective_date"),
     ),
     _suite(
         "dim_cadres",
         "person",
-        ("person_key", "unit_code", "gender", "birth_year", "management_tier", "workplace_kind"),
+        (
+            "person_key",
+            "unit_code",
+            "gender",
+            "birth_year",
+            "management_tier",
+            "workplace_kind",
+            "valid_from",
+            "valid_to",
+            "is_current",
+        ),
         unique("person_key"),
         person_key(),
         not_null("unit_code"),
@@ -224,6 +258,29 @@ SUITES: tuple[MartSuite, ...] = (
         between("birth_year", 1900, 2100),
         in_set("management_tier", MANAGEMENT_TIERS),
         in_set("workplace_kind", WORKPLACE_KINDS),
+        at_most("valid_from", "valid_to"),
+        not_null("is_current"),
+        sample_rows=SAMPLE_ROWS,
+    ),
+    _suite(
+        "dim_cadre_periods",
+        "person × valid_from",
+        (
+            "person_key",
+            "unit_code",
+            "management_tier",
+            "workplace_kind",
+            "current_title_code",
+            "valid_from",
+            "valid_to",
+        ),
+        unique("person_key", "valid_from"),
+        person_key(),
+        not_null("unit_code"),
+        known_unit(),
+        in_set("management_tier", MANAGEMENT_TIERS),
+        in_set("workplace_kind", WORKPLACE_KINDS),
+        at_most("valid_from", "valid_to"),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
@@ -332,6 +389,8 @@ SUITES: tuple[MartSuite, ...] = (
             "share_masters_plus",
             "share_political_advanced",
             "share_women",
+            "share_under_40",
+            "over_planning_limit",
         ),
         unique("unit_code", "title_code", "term_code"),
         known_unit(),
@@ -341,11 +400,19 @@ SUITES: tuple[MartSuite, ...] = (
         share("share_masters_plus"),
         share("share_political_advanced"),
         share("share_women"),
+        share("share_under_40"),
         always_true("coefficient_is_planned_over_seats"),
+        always_true("over_planning_limit_follows_seats"),
         derived=(
             (
                 "coefficient_is_planned_over_seats",
                 "coalesce(" + _close("planning_coefficient", "planned_count / seats") + ", true)",
+            ),
+            (
+                "over_planning_limit_follows_seats",
+                "coalesce(over_planning_limit = "
+                f"(planned_count > {PLANNED_PER_SEAT_LIMIT} * seats), "
+                "over_planning_limit IS NULL AND seats IS NULL)",
             ),
         ),
     ),
@@ -377,6 +444,7 @@ SUITES: tuple[MartSuite, ...] = (
             "unit_code",
             "population",
             "metric",
+            "reference_date",
             "numerator",
             "denominator",
             "actual_value",
@@ -391,6 +459,8 @@ SUITES: tuple[MartSuite, ...] = (
         always_true("unit_code_follows_scope"),
         in_set("population", POPULATIONS),
         in_set("metric", METRICS),
+        in_set("title_level", TITLE_LEVELS),
+        not_null("reference_date"),
         in_set("comparator", COMPARATORS),
         count("numerator"),
         count("denominator"),
@@ -453,6 +523,65 @@ SUITES: tuple[MartSuite, ...] = (
         equal("needs_reassignment", "needs_reassignment_by_rating"),
         derived=(("needs_reassignment_by_rating", "next_year_rating = 'kht'"),),
         sample_rows=SAMPLE_ROWS,
+    ),
+    _suite(
+        "mart_unit_transitions",
+        "ended unit × destination",
+        (
+            "unit_code",
+            "destination_code",
+            "end_date",
+            "is_successor",
+            "people_count",
+            "key_cadres_count",
+        ),
+        unique("unit_code", "destination_code"),
+        not_null("unit_code"),
+        known_unit(),
+        known_unit("destination_code"),
+        not_null("end_date"),
+        count("people_count", 1),
+        count("key_cadres_count"),
+        at_most("key_cadres_count", "people_count"),
+        always_true("no_successor_verdict_without_destination"),
+        derived=(
+            (
+                "no_successor_verdict_without_destination",
+                "destination_code IS NOT NULL OR is_successor IS NULL",
+            ),
+        ),
+    ),
+    _suite(
+        "mart_current_unit_training",
+        "current unit × dai_hoi term",
+        (
+            "unit_code",
+            "term_code",
+            "as_of_date",
+            "cadres_count",
+            "trained_count",
+            "planning_source_trained_count",
+            "share_trained",
+        ),
+        unique("unit_code", "term_code"),
+        not_null("unit_code"),
+        known_unit(),
+        not_null("as_of_date"),
+        count("cadres_count"),
+        count("trained_count"),
+        count("planning_source_trained_count"),
+        at_most("trained_count", "cadres_count"),
+        at_most("planning_source_trained_count", "trained_count"),
+        share("share_trained"),
+        always_true("share_is_trained_over_cadres"),
+        derived=(
+            (
+                "share_is_trained_over_cadres",
+                "coalesce("
+                + _close("share_trained", "trained_count / nullif(cadres_count, 0)")
+                + ", share_trained IS NULL AND cadres_count = 0)",
+            ),
+        ),
     ),
 )
 

@@ -84,6 +84,26 @@ BREAKS = (
         "UPDATE marts.dim_cadres SET person_key = '001080000001' WHERE gender = 'nam'",
         "person_key is a 64-hex HMAC",
     ),
+    (
+        "mart_planning_pool",
+        "UPDATE marts.mart_planning_pool SET over_planning_limit = false WHERE unit_code = '00103'",
+        "over_planning_limit_follows_seats",
+    ),
+    (
+        "mart_unit_transitions",
+        "UPDATE marts.mart_unit_transitions SET is_successor = false WHERE unit_code = '273'",
+        "no_successor_verdict_without_destination",
+    ),
+    (
+        "mart_current_unit_training",
+        "UPDATE marts.mart_current_unit_training SET trained_count = 2 WHERE unit_code = '00103'",
+        "trained_count <= cadres_count",
+    ),
+    (
+        "dim_cadre_periods",
+        "UPDATE marts.dim_cadre_periods SET valid_to = DATE '2000-01-01' WHERE unit_code = '273'",
+        "valid_from <= valid_to",
+    ),
 )
 BROKEN_MARTS = {mart for mart, _, _ in BREAKS} | {"mart_committee_composition"}
 
