@@ -58,6 +58,9 @@ def test_dates_and_times():
     built = dt.datetime(2026, 12, 1, 16, 16, tzinfo=dt.UTC)
     assert vn.timestamp(built) == "01/12/2026 23:16"
     assert vn.timestamp(dt.datetime(2026, 1, 2, 3, 4)) == "02/01/2026 03:04"
+    # quality.refresh keeps built_at as ISO 8601 text in UTC.
+    assert vn.timestamp("2026-12-01T16:16:00Z") == "01/12/2026 23:16"
+    assert vn.date("2025-06-30") == "30/06/2025"
 
 
 def test_changes_carry_their_sign():

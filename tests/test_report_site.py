@@ -71,7 +71,7 @@ CREATE TABLE quality.rejections AS SELECT * FROM (VALUES
 
 REFRESH = """
 CREATE TABLE quality.refresh AS
-SELECT DATE '2025-06-30' AS as_of_date, TIMESTAMPTZ '2025-07-01 02:05:00+07' AS built_at;
+SELECT DATE '2025-06-30' AS as_of_date, '2025-06-30T19:05:00Z' AS built_at;
 """
 
 HISTORY = """

@@ -68,17 +68,21 @@ def points(difference: float | None, decimals: int = 1) -> str:
     return f"{'+' if exact > 0 else ''}{number(exact, decimals)} điểm %"
 
 
-def date(value: dt.date | None) -> str:
-    """date(2025, 6, 30) -> '30/06/2025'."""
+def date(value: dt.date | str | None) -> str:
+    """date(2025, 6, 30) -> '30/06/2025'; ISO text is read as a date."""
     if value is None:
         return MISSING
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
-def timestamp(value: dt.datetime | None) -> str:
-    """A build time in Hà Nội's time: '01/12/2026 23:16'."""
+def timestamp(value: dt.datetime | str | None) -> str:
+    """A build time in Hà Nội's time: '01/12/2026 23:16'; ISO 8601 text is read too."""
     if value is None:
         return MISSING
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
     if value.tzinfo is not None:
         value = value.astimezone(HANOI)
     return f"{date(value)} {value.hour:02d}:{value.minute:02d}"
