@@ -97,7 +97,7 @@ def published_refresh(tmp_path_factory) -> PublishedRefresh:
         patch.delenv("NHANLUC_MAX_REJECT_RATE", raising=False)
         from orchestration.definitions import build_definitions
 
-        job = build_definitions().get_job_def("nightly_refresh")
+        job = build_definitions().resolve_job_def("nightly_refresh")
         with DagsterInstance.ephemeral() as instance:
             result = job.execute_in_process(instance=instance, raise_on_error=False)
             assert result.success, [e.message for e in result.all_events if e.is_failure]
