@@ -1,4 +1,5 @@
-"""The shipped seeds reproduce the published figures F1-F10 (CONTRACT.md §6).
+"""The shipped seeds reproduce the published figures F1-F13 (CONTRACT.md §6) and obey the
+time rules of §3.
 
 Each figure is computed straight from the CSV files with small DuckDB queries of its own,
 independent of dbt and of the generator, and compared the way §6 words it: shares rounded
@@ -13,8 +14,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-REFERENCE = ("units", "terms", "titles", "programs", "targets")
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+# The official list of the communes formed on 1 July 2025, as the repository keeps it.
+COMMUNES = ROOT / "tools" / "reference_data" / "hanoi_communes_2025.csv"
+REFERENCE = ("units", "terms", "titles", "programs", "targets", "unit_successions")
 SUBMISSIONS = (
     "cadres",
     "classes",
@@ -52,8 +56,26 @@ def db() -> duckdb.DuckDBPyConnection:
         path = SEEDS / "submissions" / "*" / f"{name}.csv"
         con.execute(
             f"CREATE TABLE {name} AS SELECT * FROM read_csv('{path}', all_varchar = true, "
-            "union_by_name = true)"
+            "union_by_name = true, filename = true)"
         )
+    con.execute(
+        """
+        CREATE TABLE unit_dates AS
+        SELECT unit_code, unit_kind, CAST(valid_from AS DATE) AS unit_from,
+               CAST(valid_to AS DATE) AS unit_to
+        FROM units
+        """
+    )
+    # Each cadre period with its effective dates: an empty date is the unit's (§2).
+    con.execute(
+        """
+        CREATE TABLE periods AS
+        SELECT c.*, u.unit_kind, u.unit_from, u.unit_to,
+               coalesce(CAST(c.valid_from AS DATE), u.unit_from) AS period_from,
+               coalesce(CAST(c.valid_to AS DATE), u.unit_to) AS period_to
+        FROM cadres c JOIN unit_dates u USING (unit_code)
+        """
+    )
     con.execute(
         f"""
         CREATE TABLE levels AS
@@ -260,17 +282,24 @@ def test_f9_targets_and_a_realistic_mix(db):
         "SELECT term_code, population, metric, comparator, CAST(threshold AS DOUBLE), "
         "source_document FROM targets"
     ).fetchall()
-    assert {row[0] for row in rows} == {"2015-2020"}
+    rows = [row for row in rows if row[0] == "2015-2020"]
     assert {row[1:5] for row in rows} == F9_TARGETS
+    assert len(rows) == len(F9_TARGETS)
     assert {row[5] for row in rows} == {
         "Nghị quyết Đại hội XVI Đảng bộ Thành phố; Đề án 04-ĐA/TU, 20/9/2017"
     }
-    # Attainment per unit as of the term's end: some units meet a target, some miss it.
+    # Attainment per unit as of the term's end, over the periods that contain that day:
+    # some units meet a target, some miss it.
     verdicts = db.execute(
         """
-        WITH people AS (
+        WITH on_day AS (
+            SELECT * FROM periods
+            WHERE coalesce(period_from, DATE '2020-09-30') <= DATE '2020-09-30'
+              AND coalesce(period_to, DATE '2020-09-30') >= DATE '2020-09-30'
+        ),
+        people AS (
             SELECT c.national_id, c.unit_code, p.population
-            FROM cadres c, (VALUES ('btv_thanh_uy'), ('chu_chot_cap_xa'),
+            FROM on_day c, (VALUES ('btv_thanh_uy'), ('chu_chot_cap_xa'),
                 ('chu_chot_phuong_thi_tran'), ('chu_chot_xa')) p(population)
             WHERE (p.population = 'btv_thanh_uy' AND c.management_tier = 'btv_thanh_uy')
                OR (p.population = 'chu_chot_cap_xa' AND c.management_tier = 'chu_chot_cap_xa')
@@ -309,6 +338,10 @@ def test_f9_targets_and_a_realistic_mix(db):
     unit_verdicts = {met for city, met in verdicts if not city}
     assert unit_verdicts == {True, False}
     assert sum(1 for city, _ in verdicts if city) == 5
+    # Nobody leaves before that day, so the populations are the lists of the whole term.
+    early = db.execute("SELECT count(*) FROM periods WHERE period_to < DATE '2020-09-30'")
+    early = early.fetchone()[0]
+    assert early == 0
 
 
 def test_f10_unexcused_absences_across_years(db):
@@ -322,3 +355,223 @@ def test_f10_unexcused_absences_across_years(db):
     ).fetchall()
     assert len(years) >= 5
     assert all(people > 0 for _, people in years)
+
+
+def test_f11_the_communes_of_1_july_2025(db):
+    official = db.execute(
+        f"SELECT unit_code, unit_name, unit_kind, predecessor_district_codes "
+        f"FROM read_csv('{COMMUNES}', all_varchar = true)"
+    ).fetchall()
+    assert len(official) == 126
+    communes = db.execute(
+        "SELECT unit_code, unit_name, unit_kind, parent_code, valid_from, valid_to FROM units "
+        "WHERE unit_kind IN ('phuong', 'xa') ORDER BY unit_code"
+    ).fetchall()
+    assert communes == sorted(
+        (code, name, kind, "01", "2025-07-01", None) for code, name, kind, _ in official
+    )
+    kinds = dict(
+        db.execute(
+            "SELECT unit_kind, count(*) FROM units WHERE unit_kind IN ('phuong', 'xa') GROUP BY 1"
+        ).fetchall()
+    )
+    assert kinds == {"phuong": 51, "xa": 75}
+    districts = db.execute(
+        "SELECT count(*), count(*) FILTER (WHERE valid_to = '2025-06-30' AND valid_from IS NULL) "
+        "FROM units WHERE unit_kind IN ('quan', 'huyen', 'thi_xa')"
+    ).fetchone()
+    assert districts == (30, 30)
+    still_open = db.execute(
+        "SELECT count(*) FROM units WHERE unit_kind IN ('thanh_uy', 'dang_uy_truc_thuoc') "
+        "AND valid_from IS NULL AND valid_to IS NULL"
+    ).fetchone()[0]
+    assert still_open == 6
+    successions = db.execute(
+        """
+        SELECT s.predecessor_code, s.successor_code, s.effective_date
+        FROM unit_successions s JOIN units u ON u.unit_code = s.predecessor_code
+        WHERE u.unit_kind IN ('quan', 'huyen', 'thi_xa')
+        ORDER BY 1, 2
+        """
+    ).fetchall()
+    expected = sorted(
+        (district, code, "2025-07-01")
+        for code, _, _, predecessors in official
+        for district in predecessors.split("|")
+    )
+    assert len(expected) == 214
+    assert successions == expected
+
+
+def test_f12_district_cadres_moved_into_the_new_units(db):
+    rows = db.execute(
+        """
+        WITH ended AS (
+            SELECT national_id, unit_code FROM periods
+            WHERE unit_kind IN ('quan', 'huyen', 'thi_xa') AND period_to = DATE '2025-06-30'
+        ),
+        moved AS (
+            SELECT e.unit_code, e.national_id, n.unit_code AS destination
+            FROM ended e LEFT JOIN periods n
+                ON n.national_id = e.national_id AND n.period_from = DATE '2025-07-01'
+        )
+        SELECT m.unit_code, count(*),
+               count(*) FILTER (WHERE m.destination = '01' OR s.successor_code IS NOT NULL)
+        FROM moved m LEFT JOIN unit_successions s
+            ON s.predecessor_code = m.unit_code AND s.successor_code = m.destination
+        GROUP BY 1
+        """
+    ).fetchall()
+    assert len(rows) == 30
+    people = sum(count for _, count, _ in rows)
+    followed = sum(count for _, _, count in rows)
+    assert followed / people >= 0.9
+    assert followed < people  # some retired or went elsewhere
+
+
+def _planning_pool_2025(db) -> dict:
+    """F13 as §4 defines quy_hoach: each approved person once per unit and once in the city
+    row (unit None), measured on their earliest decision date in that scope."""
+    rows = db.execute(
+        """
+        WITH approved AS (
+            SELECT national_id, unit_code, CAST(decision_date AS DATE) AS day
+            FROM planning WHERE term_code = '2025-2030' AND status = 'approved'
+        ),
+        scoped AS (
+            SELECT unit_code, national_id, min(day) AS day FROM approved GROUP BY ALL
+            UNION ALL
+            SELECT NULL, national_id, min(day) FROM approved GROUP BY ALL
+        ),
+        person AS (
+            SELECT DISTINCT national_id, gender, CAST(birth_date AS DATE) AS birth FROM cadres
+        )
+        SELECT s.unit_code,
+               count(*) FILTER (WHERE p.gender = 'nu'), count(p.gender),
+               count(*) FILTER (WHERE p.birth + INTERVAL 40 YEAR > s.day), count(p.birth)
+        FROM scoped s LEFT JOIN person p USING (national_id)
+        GROUP BY ALL
+        """
+    ).fetchall()
+    return {unit: ((women, known), (young, born)) for unit, women, known, young, born in rows}
+
+
+def test_f13_the_2025_2030_planning_pool(db):
+    targets = db.execute(
+        "SELECT population, metric, comparator, CAST(threshold AS DOUBLE), source_document "
+        "FROM targets WHERE term_code = '2025-2030' ORDER BY metric"
+    ).fetchall()
+    source = "Quy định 50-QĐ/TW ngày 27/12/2021 của Bộ Chính trị"
+    assert targets == [
+        ("quy_hoach", "share_under_40", ">=", 0.15, source),
+        ("quy_hoach", "share_women", ">=", 0.25, source),
+    ]
+    people = db.execute(
+        "SELECT count(*), count(DISTINCT national_id) FROM (SELECT DISTINCT "
+        "national_id, gender, birth_date FROM cadres)"
+    ).fetchone()
+    assert people[0] == people[1]  # one gender and birth date per person
+    pools = _planning_pool_2025(db)
+    (women, known), (young, born) = pools.pop(None)
+    assert known == born > 1000
+    assert women / known >= 0.25
+    assert young / born >= 0.15
+    assert any(w / k < 0.25 for (w, k), _ in pools.values())
+    assert any(y / b < 0.15 for _, (y, b) in pools.values())
+    assert any(w / k >= 0.25 for (w, k), _ in pools.values())
+    assert any(y / b >= 0.15 for _, (y, b) in pools.values())
+
+
+def test_time_rules_hold_on_the_shipped_seeds(db):
+    # invalid_period and outside_unit_validity on cadre periods.
+    bad = db.execute(
+        """
+        SELECT count(*) FROM periods
+        WHERE period_to < period_from
+           OR CAST(valid_from AS DATE) < unit_from OR CAST(valid_from AS DATE) > unit_to
+           OR CAST(valid_to AS DATE) < unit_from OR CAST(valid_to AS DATE) > unit_to
+        """
+    ).fetchone()[0]
+    assert bad == 0
+    # No person's periods overlap, within a unit or across units.
+    overlaps = db.execute(
+        """
+        WITH p AS (
+            SELECT national_id, unit_code, coalesce(period_from, DATE '1900-01-01') AS f,
+                   coalesce(period_to, DATE '9999-12-31') AS t,
+                   row_number() OVER () AS id
+            FROM periods
+        )
+        SELECT count(*) FROM p a JOIN p b
+            ON a.national_id = b.national_id AND a.id < b.id AND a.f <= b.t AND b.f <= a.t
+        """
+    ).fetchone()[0]
+    assert overlaps == 0
+    # tier_not_in_unit.
+    tiers = db.execute(
+        "SELECT DISTINCT unit_kind FROM periods WHERE management_tier = 'btv_cap_huyen'"
+    ).fetchall()
+    assert {kind for (kind,) in tiers} <= {"quan", "huyen", "thi_xa", "dang_uy_truc_thuoc"}
+    # A class starts within its organiser's validity.
+    classes = db.execute(
+        """
+        SELECT count(*) FROM classes c JOIN unit_dates u USING (unit_code)
+        WHERE CAST(c.start_date AS DATE) < u.unit_from OR CAST(c.start_date AS DATE) > u.unit_to
+        """
+    ).fetchone()[0]
+    assert classes == 0
+    # Committee, planning and positions terms overlap their unit's validity.
+    for name in ("committee_members", "planning", "positions"):
+        outside = db.execute(
+            f"""
+            SELECT count(*) FROM {name} r JOIN terms t USING (term_code)
+                JOIN unit_dates u ON u.unit_code = r.unit_code
+            WHERE CAST(t.end_date AS DATE) < u.unit_from
+               OR CAST(t.start_date AS DATE) > u.unit_to
+            """
+        ).fetchone()[0]
+        assert outside == 0, name
+    # Successions: known units, effective on the successor's first day, the day after the
+    # predecessor's last.
+    mismatched = db.execute(
+        """
+        SELECT count(*) FROM unit_successions s
+            LEFT JOIN unit_dates p ON p.unit_code = s.predecessor_code
+            LEFT JOIN unit_dates n ON n.unit_code = s.successor_code
+        WHERE p.unit_code IS NULL OR n.unit_code IS NULL
+           OR CAST(s.effective_date AS DATE) IS DISTINCT FROM n.unit_from
+           OR CAST(s.effective_date AS DATE) IS DISTINCT FROM p.unit_to + 1
+        """
+    ).fetchone()[0]
+    assert mismatched == 0
+
+
+def test_rows_are_submitted_once_by_a_unit_they_belong_to(db):
+    for name in SUBMISSIONS:
+        wrong = db.execute(
+            f"SELECT count(*) FROM {name} WHERE parse_dirpath(filename) NOT LIKE '%/' || unit_code"
+        ).fetchone()[0]
+        assert wrong == 0, name
+    # City-wide keys: every award and every year-end rating once.
+    for name, key in (
+        ("qualifications", "national_id, qualification_kind, level"),
+        ("evaluations", "national_id, year"),
+    ):
+        rows, keys = db.execute(f"SELECT count(*), count(DISTINCT ({key})) FROM {name}").fetchone()
+        assert rows == keys, name
+    # An award by the unit the person was in on its day; a rating by the unit of 31 December.
+    for name, day in (
+        ("qualifications", "CAST(r.awarded_date AS DATE)"),
+        ("evaluations", "make_date(CAST(r.year AS INTEGER), 12, 31)"),
+    ):
+        stray = db.execute(
+            f"""
+            SELECT count(*) FROM {name} r
+            WHERE NOT EXISTS (
+                SELECT 1 FROM periods p
+                WHERE p.national_id = r.national_id AND p.unit_code = r.unit_code
+                  AND coalesce(p.period_from, {day}) <= {day}
+                  AND coalesce(p.period_to, {day}) >= {day})
+            """
+        ).fetchone()[0]
+        assert stray == 0, name

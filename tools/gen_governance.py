@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tools.gen_people import NEVER, SNAPSHOT_DAY, TIER, WORKPLACE, People, count, days, years
-from tools.gen_reference import CITY, TERM_START, UNIT_INDEX, UNITS
+from tools.gen_history import BEGIN_DAY, COMMUNE_TITLES, Periods, period_on
+from tools.gen_people import AS_OF_DAY, NEVER, TIER, WORKPLACE, People, count, days, years
+from tools.gen_reference import ALL_UNITS, CITY, TERM_START, UNIT_INDEX, UNITS
 
 # F5: women among distinct grassroots committee members, term 2020-2025 (members, women).
 F5_WOMEN = {"009": (200, 81), "005": (180, 58), "020": (220, 64), "273": (190, 43)}
@@ -35,6 +36,7 @@ DECISIONS = {
     "2015-2020": (("2014-04-15", 0.8), ("2016-09-20", 0.2)),
     "2020-2025": (("2018-01-12", 0.7), ("2019-05-28", 0.3)),
     "2021-2026": (("2019-11-20", 1.0),),
+    "2025-2030": (("2023-03-20", 0.7), ("2024-08-12", 0.3)),
 }
 DAI_HOI = ("2015-2020", "2020-2025")
 ROLES = ("bi_thu", "pho_bi_thu", "uy_vien_ban_thuong_vu", "uy_vien")
@@ -130,7 +132,7 @@ def clear_reached(awards, rows, level, until, rng, later_share, chain_from: int 
             missing = awards[rows, higher - 1] == NEVER
             awards[rows[missing], higher] = NEVER
     later = until + years(rng.uniform(0.3, 4.5, len(rows)))
-    take = (rng.random(len(rows)) < later_share) & (later <= SNAPSHOT_DAY)
+    take = (rng.random(len(rows)) < later_share) & (later <= AS_OF_DAY)
     take &= awards[rows, level:].min(axis=1) == NEVER
     if chain_from is not None and level > chain_from:
         take &= awards[rows, level - 1] < later
@@ -352,3 +354,237 @@ def _city_planning(gov: Governance, people: People, scale: float, rng) -> None:
     for term, seats in zip(DAI_HOI, (16, 17), strict=True):
         _pool(gov, rng, city, "BTV_TU", term, count(seats, scale), btv, rng.uniform(2.0, 3.0))
         gov.add_position(city, "GD_SO", term, count(38, scale))
+
+
+LATER = "2025-2030"
+LATER_START = int(TERM_START[LATER].astype(np.int64))
+# The communes' first planning decisions, after their congresses, and a later supplement.
+COMMUNE_DECISIONS = (("2025-10-20", "2026-01-30"), ("2026-05-04", "2026-09-30"))
+SUPPLEMENT_SHARE = 0.1
+# F13: shares of women and of under-40s each commune's pool is drawn around, and how many
+# communes are built to fall short of each target (Quy định 50: 25 % and 15 %).
+POOL_WOMEN, POOL_UNDER_40 = (0.34, 0.08), (0.22, 0.07)
+F13_SHORT = 4
+PRIORITY = np.array([8.0, 4.0, 4.0, 1.0])  # per tier: who a pool or committee leans on
+BCH_TP_PLANNED, BCH_TP_SEATS, BTV_TU_SEATS, CITY_COMMITTEE = 215, 113, 17, 81
+
+
+def fortieth_birthday(birth: np.ndarray) -> np.ndarray:
+    """The day each person turns 40 (births are never on 29 February in a pool, below)."""
+    born = birth.astype("datetime64[D]")
+    year = born.astype("datetime64[Y]")
+    return ((year + 40).astype("datetime64[D]") + (born - year.astype("datetime64[D]"))).astype(
+        np.int64
+    )
+
+
+def _clear_age(people: People, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether "under 40 on `day`" reads the same however a reader counts age: nobody
+    turns 40 within a week of the day, and nobody is born on 29 February."""
+    born = people.birth[person].astype("datetime64[D]")
+    leap_day = (born.astype("datetime64[M]") - born.astype("datetime64[Y]")).astype(int) == 1
+    leap_day &= (born - born.astype("datetime64[M]")).astype(int) == 28
+    return (np.abs(fortieth_birthday(people.birth[person]) - day) > 7) & ~leap_day
+
+
+def _priority(rng, tier: np.ndarray, title: np.ndarray | None = None) -> np.ndarray:
+    """Lower first: title holders in title order, then a weighted random order."""
+    key = rng.exponential(size=len(tier)) / PRIORITY[tier]
+    if title is not None:
+        for rank, name in enumerate(COMMUNE_TITLES):
+            key[title == name] = -len(COMMUNE_TITLES) + rank
+    return key
+
+
+def _by_strata(key, women, young, size, women_share, young_share) -> np.ndarray:
+    """`size` candidates, best keys first, with about the given shares of women and young."""
+    women_n, young_n = round(women_share * size), round(young_share * size)
+    both = round(women_n * young_n / size) if size else 0
+    both = min(max(both, women_n + young_n - size, 0), women_n, young_n)
+    wanted = (both, women_n - both, young_n - both, size - women_n - young_n + both)
+    masks = (women & young, women & ~young, ~women & young, ~women & ~young)
+    chosen = []
+    for mask, how_many in zip(masks, wanted, strict=True):
+        rows = np.flatnonzero(mask)
+        chosen.append(rows[np.argsort(key[rows], kind="stable")][:how_many])
+    chosen = np.concatenate(chosen)
+    if len(chosen) < size:
+        rest = np.setdiff1d(np.arange(len(key)), chosen)
+        rest = rest[np.argsort(key[rest], kind="stable")]
+        chosen = np.concatenate([chosen, rest[: size - len(chosen)]])
+    return chosen[np.argsort(key[chosen], kind="stable")]
+
+
+def _commune(gov, rng, people, periods, position, scale, women_share, young_share) -> None:
+    """A commune's 2025-2030 executive committee (cap_xa), planning pools and seats."""
+    rows = np.flatnonzero(
+        (periods.unit == position) & (periods.start == BEGIN_DAY) & (periods.end >= LATER_START)
+    )
+    if not rows.size:
+        return
+    person, tier, title = periods.person[rows], periods.tier[rows], periods.title[rows]
+    key = _priority(rng, tier, title)
+    order = np.argsort(key, kind="stable")
+    seats = count(rng.integers(27, 34), scale)
+    standing = count(rng.integers(9, 12), scale)
+    members = order[: min(seats, len(order))]
+    roles = np.full(len(members), "uy_vien", object)
+    roles[:standing] = "uy_vien_ban_thuong_vu"
+    roles[: count(4, scale)] = "pho_bi_thu"
+    roles[: count(1, scale)] = "bi_thu"
+    by_person = np.argsort(person[members], kind="stable")
+    gov.add_committee(person[members][by_person], position, "cap_xa", LATER, roles[by_person])
+
+    main = days(COMMUNE_DECISIONS[0][0]) + int(rng.integers(0, 103))
+    supplement = days(COMMUNE_DECISIONS[1][0]) + int(rng.integers(0, 150))
+    # Planned people stay through the supplement; each is decided on one of the two days.
+    staying = periods.end[rows] >= supplement
+    decision = np.where(rng.random(len(rows)) < SUPPLEMENT_SHARE, supplement, main)
+    clear = staying & _clear_age(people, person, decision)
+    candidates = np.flatnonzero(clear)
+    young = fortieth_birthday(people.birth[person]) > decision
+    women = people.gender[person] == 1
+    size = min(round(seats * rng.uniform(1.2, 1.6)), int(0.8 * len(candidates)))
+    local = _by_strata(
+        key[candidates], women[candidates], young[candidates], size, women_share, young_share
+    )
+    pool = candidates[local]
+    on_main = pool[decision[pool] == main]
+    standing_pool = on_main[: round(standing * rng.uniform(1.5, 2.5))]
+    secretary_pool = standing_pool[: int(rng.choice([2, 3, 4], p=[0.45, 0.45, 0.10]))]
+    for title_code, chosen in (
+        ("BCH_CAP_XA", pool),
+        ("BTV_CAP_XA", standing_pool),
+        ("BI_THU_CAP_XA", secretary_pool),
+    ):
+        chosen = np.sort(chosen)
+        gov.add_planning(person[chosen], position, title_code, LATER, decision[chosen], "approved")
+    left = np.setdiff1d(candidates, pool)
+    withdrawn = np.sort(left[np.argsort(key[left], kind="stable")][: round(0.03 * size)])
+    if withdrawn.size:
+        gov.add_planning(
+            person[withdrawn],
+            position,
+            "BCH_CAP_XA",
+            LATER,
+            np.full(len(withdrawn), main),
+            "withdrawn",
+        )
+    for title_code, how_many in (
+        ("BCH_CAP_XA", seats),
+        ("BTV_CAP_XA", standing),
+        ("BI_THU_CAP_XA", count(1, scale)),
+    ):
+        gov.add_position(position, title_code, LATER, how_many)
+
+
+def _still_there(periods: Periods, person: np.ndarray, *day) -> np.ndarray:
+    """Whether each person is in some unit's records on every one of the days."""
+    held = np.ones(len(person), bool)
+    for value in day:
+        held &= period_on(periods, person, np.broadcast_to(value, person.shape)) >= 0
+    return held
+
+
+def _dated_pool(gov, rng, people, periods, unit, title, seats, candidates, coefficient, weight):
+    """A pool for LATER decided on DECISIONS' days, among people there then and at the term's
+    start; returns the approved people, best first."""
+    decision = _decision_days(rng, LATER, len(candidates))
+    keep = _still_there(periods, candidates, LATER_START) & _clear_age(people, candidates, decision)
+    keep &= period_on(periods, candidates, decision) >= 0
+    candidates, decision, weight = candidates[keep], decision[keep], weight[keep]
+    key = rng.exponential(size=len(candidates)) / weight
+    order = np.argsort(key, kind="stable")
+    size = min(len(candidates), max(1, round(seats * coefficient)))
+    chosen = order[:size]
+    status = np.where(rng.random(size) < 0.04, "withdrawn", "approved").astype(object)
+    for flag in ("approved", "withdrawn"):
+        rows = np.sort(chosen[status == flag])
+        if rows.size:
+            gov.add_planning(candidates[rows], unit, title, LATER, decision[rows], flag)
+    gov.add_position(unit, title, LATER, seats)
+    approved = chosen[status == "approved"]
+    return candidates[approved], decision[approved]
+
+
+def _reelected(rng, gov, unit, level, candidates, size) -> np.ndarray:
+    """About 55 % of the 2020-2025 committee still in the unit, the rest newcomers."""
+    parts = {k: np.concatenate(v) for k, v in gov.committee.items()}
+    previous = parts["person"][
+        (parts["unit"] == unit) & (parts["level"] == level) & (parts["term"] == "2020-2025")
+    ]
+    again = rng.permutation(np.intersect1d(previous, candidates))[: int(0.55 * size)]
+    others = rng.permutation(np.setdiff1d(candidates, again))[: size - len(again)]
+    return np.sort(np.concatenate([again, others]))
+
+
+def build_later_governance(
+    gov: Governance, people: People, periods: Periods, scale: float, seed: int
+) -> None:
+    """The 2025-2030 term: communes' committees and pools (F13), the city's BCH pool and
+    committee, the affiliated committees'."""
+    rng = np.random.default_rng([seed, 11])
+    communes = [p for p, unit in enumerate(ALL_UNITS) if unit.is_commune]
+    women = np.clip(rng.normal(*POOL_WOMEN, len(communes)), 0.12, 0.6)
+    young = np.clip(rng.normal(*POOL_UNDER_40, len(communes)), 0.04, 0.5)
+    short = rng.choice(len(communes), size=2 * F13_SHORT, replace=False)
+    women[short[:F13_SHORT]] = rng.uniform(0.14, 0.22, F13_SHORT)
+    young[short[F13_SHORT:]] = rng.uniform(0.05, 0.12, F13_SHORT)
+    for index, position in enumerate(communes):
+        _commune(gov, rng, people, periods, position, scale, women[index], young[index])
+
+    city = UNIT_INDEX[CITY]
+    parts = {k: np.concatenate(v) for k, v in gov.planning.items()}
+    before = parts["person"][
+        (parts["unit"] == city)
+        & (parts["title"] == "BCH_TP")
+        & (parts["term"] == "2020-2025")
+        & (parts["status"] == "approved")
+    ]
+    leaders = np.flatnonzero(
+        (people.tier <= TIER["btv_cap_huyen"]) & (people.birth <= days("1990-12-31"))
+    )
+    # The city's pool leans on the cadres it manages and on the previous pool.
+    weight = np.where(people.tier[leaders] == TIER["btv_thanh_uy"], 3.0, 1.0)
+    weight *= np.where(np.isin(leaders, before), 3.0, 1.0)
+    seats = count(BCH_TP_SEATS, scale)
+    pool, decision = _dated_pool(
+        gov, rng, people, periods, city, "BCH_TP", seats, leaders,
+        count(BCH_TP_PLANNED, scale) / seats, weight,
+    )  # fmt: skip
+    managed = people.tier[pool] == TIER["btv_thanh_uy"]
+    standing = pool[managed][: round(count(BTV_TU_SEATS, scale) * rng.uniform(2.0, 3.0))]
+    rows = np.argsort(standing)
+    gov.add_planning(
+        standing[rows], city, "BTV_TU", LATER, decision[managed][: len(standing)][rows], "approved"
+    )
+    gov.add_position(city, "BTV_TU", LATER, count(BTV_TU_SEATS, scale))
+    gov.add_position(city, "GD_SO", LATER, count(38, scale))
+    elected = np.sort(pool[: count(CITY_COMMITTEE, scale)])
+    gov.add_committee(elected, city, "thanh_pho", LATER, _roles(rng, len(elected), 1))
+
+    for position, unit in enumerate(UNITS):
+        if unit.kind != "dang_uy_truc_thuoc":
+            continue
+        here = np.flatnonzero((periods.unit == position) & periods.containing(LATER_START))
+        current = periods.person[here]
+        grassroots = periods.tier[here] >= TIER["chu_chot_cap_xa"]
+        young_enough = people.birth[current] <= days("1990-12-31")
+        for level, pool_mask, size, leaders_n in (
+            ("co_so", grassroots & young_enough, count(150, scale), 5),
+            ("cap_huyen", ~grassroots, count(49, scale), 1),
+        ):
+            candidates = current[pool_mask]
+            members = _reelected(rng, gov, position, level, candidates, min(size, len(candidates)))
+            gov.add_committee(members, position, level, LATER, _roles(rng, len(members), leaders_n))
+        # Planned for the unit's own committees: people there before the term as well.
+        own = np.flatnonzero((periods.unit == position) & (periods.start < BEGIN_DAY))
+        cadres = periods.person[own][periods.tier[own] <= TIER["chu_chot_cap_xa"]]
+        for title, seats, coefficient in (
+            ("BCH_CAP_HUYEN", count(49, scale), rng.uniform(1.2, 2.0)),
+            ("BTV_CAP_HUYEN", count(15, scale), rng.uniform(1.5, 2.5)),
+        ):
+            _dated_pool(
+                gov, rng, people, periods, position, title, seats, cadres, coefficient,
+                np.ones(len(cadres)),
+            )  # fmt: skip

@@ -9,7 +9,7 @@ import polars as pl
 from faker import Faker
 
 from schemas.contract import MANAGEMENT_TIERS, WORKPLACE_KINDS
-from tools.gen_reference import CITY, SNAPSHOT, UNITS
+from tools.gen_reference import AS_OF, CITY, UNITS
 
 # Dates are int32 days since 1970-01-01; NEVER marks an award a person does not hold, so
 # "held on day D" is simply `award <= D`.
@@ -98,7 +98,7 @@ def days(value: str) -> int:
     return int(np.datetime64(value, "D").astype(np.int64))
 
 
-SNAPSHOT_DAY = int(SNAPSHOT.astype(np.int64))
+AS_OF_DAY = int(AS_OF.astype(np.int64))
 
 
 def years(value) -> np.ndarray:
@@ -247,7 +247,7 @@ def _ly_luan(rng, tier: np.ndarray, birth: np.ndarray) -> np.ndarray:
 
 
 def _drop_future(awards: np.ndarray, chain_from: int | None) -> np.ndarray:
-    awards[awards > SNAPSHOT_DAY] = NEVER
+    awards[awards > AS_OF_DAY] = NEVER
     if chain_from is not None:
         # A master's degree needs the university degree before it, and so on up.
         for level in range(chain_from + 1, awards.shape[1]):
@@ -268,7 +268,7 @@ def build_people(scale: float, seed: int) -> People:
     extra = np.stack(
         [birth + years(rng.uniform(22, 45, size)), birth + years(rng.uniform(22, 45, size))], 1
     ).astype(np.int32)
-    extra[extra > SNAPSHOT_DAY] = SNAPSHOT_DAY - 30
+    extra[extra > AS_OF_DAY] = AS_OF_DAY - 30
     return People(
         unit=unit,
         tier=tier,

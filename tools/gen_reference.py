@@ -1,13 +1,20 @@
-"""The reference catalogue of the synthetic dataset: units, terms, titles, programs, targets."""
+"""The reference catalogue: units and their successions, terms, titles, programs, targets."""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-# Data are "as of" this day: later awards do not exist yet, later classes are not rated.
-SNAPSHOT = np.datetime64("2025-06-30")
+# The shipped data describe this day (NHANLUC_AS_OF_DATE in the tests): later awards do not
+# exist yet, later classes are not rated.
+AS_OF = np.datetime64("2026-11-30")
+# Hà Nội's district level ended on 30 June 2025; the commune-level units began the next day.
+DISTRICTS_END = "2025-06-30"
+COMMUNES_BEGIN = "2025-07-01"
+REFERENCE_DATA = Path(__file__).resolve().parent / "reference_data"
 
 
 @dataclass(frozen=True)
@@ -20,7 +27,8 @@ class Unit:
     phuong: int = 0
     thi_tran: int = 0
     xa: int = 0
-    valid_from: str = "2008-08-01"
+    valid_from: str = ""
+    valid_to: str = ""
 
     @property
     def communes(self) -> int:
@@ -30,12 +38,17 @@ class Unit:
     def is_district(self) -> bool:
         return self.kind in ("quan", "huyen", "thi_xa")
 
+    @property
+    def is_commune(self) -> bool:
+        return self.kind in ("phuong", "xa")
+
 
 CITY = "01"
 
+# The units of the records before the reorganisation, whose rosters the generator builds:
 # GSO codes and names (CONTRACT.md §2); commune counts are those of 2020, rounded where
-# later mergers changed them.
-UNITS: tuple[Unit, ...] = (
+# later mergers changed them. Districts end on DISTRICTS_END.
+_UNITS_BEFORE: tuple[Unit, ...] = (
     Unit(CITY, "Thành ủy Hà Nội", "thanh_uy", valid_from=""),
     Unit("001", "Quận Ba Đình", "quan", phuong=14),
     Unit("002", "Quận Hoàn Kiếm", "quan", phuong=18),
@@ -49,9 +62,9 @@ UNITS: tuple[Unit, ...] = (
     Unit("016", "Huyện Sóc Sơn", "huyen", thi_tran=1, xa=25),
     Unit("017", "Huyện Đông Anh", "huyen", thi_tran=1, xa=23),
     Unit("018", "Huyện Gia Lâm", "huyen", thi_tran=2, xa=20),
-    Unit("019", "Quận Nam Từ Liêm", "quan", phuong=10, valid_from="2014-04-01"),
+    Unit("019", "Quận Nam Từ Liêm", "quan", phuong=10),
     Unit("020", "Huyện Thanh Trì", "huyen", thi_tran=1, xa=15),
-    Unit("021", "Quận Bắc Từ Liêm", "quan", phuong=13, valid_from="2014-04-01"),
+    Unit("021", "Quận Bắc Từ Liêm", "quan", phuong=13),
     Unit("250", "Huyện Mê Linh", "huyen", thi_tran=2, xa=16),
     Unit("268", "Quận Hà Đông", "quan", phuong=17),
     Unit("269", "Thị xã Sơn Tây", "thi_xa", phuong=9, xa=6),
@@ -73,13 +86,62 @@ UNITS: tuple[Unit, ...] = (
     Unit("DUBTL", "Đảng ủy Bộ Tư lệnh Thủ đô", "dang_uy_truc_thuoc"),
     Unit("DUKDH", "Đảng ủy Khối các trường Đại học, Cao đẳng Hà Nội", "dang_uy_truc_thuoc"),
 )
+UNITS: tuple[Unit, ...] = tuple(
+    Unit(**{**unit.__dict__, "valid_to": DISTRICTS_END}) if unit.is_district else unit
+    for unit in _UNITS_BEFORE
+)
 UNIT_INDEX = {unit.code: position for position, unit in enumerate(UNITS)}
 
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (REFERENCE_DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+_COMMUNE_ROWS = _read("hanoi_communes_2025.csv")
+# The 126 commune-level units formed on COMMUNES_BEGIN, in the official list's order.
+COMMUNES: tuple[Unit, ...] = tuple(
+    Unit(row["unit_code"], row["unit_name"], row["unit_kind"], valid_from=COMMUNES_BEGIN)
+    for row in _COMMUNE_ROWS
+)
+# Every unit a submission folder exists for: the earlier units keep their positions.
+ALL_UNITS: tuple[Unit, ...] = UNITS + COMMUNES
+ALL_UNIT_INDEX = {unit.code: position for position, unit in enumerate(ALL_UNITS)}
+# (district, commune) for every district any part of which the commune took.
+SUCCESSIONS: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        (district, row["unit_code"])
+        for row in _COMMUNE_ROWS
+        for district in row["predecessor_district_codes"].split("|")
+    )
+)
+
+
+def _successor_weights() -> dict[str, tuple[tuple[str, float], ...]]:
+    """Per district, its successors weighted by the old communes they took (part = half).
+
+    Successions describe territory, not staff; the weights only make staff follow land.
+    """
+    weights: dict[tuple[str, str], float] = {}
+    for row in _read("hanoi_commune_conversion_2025.csv"):
+        pair = (row["old_district_code"], row["new_code"])
+        weights[pair] = weights.get(pair, 0.0) + (1.0 if row["transfer"] == "whole" else 0.5)
+    by_district: dict[str, list[tuple[str, float]]] = {}
+    for district, commune in SUCCESSIONS:
+        by_district.setdefault(district, []).append((commune, weights[(district, commune)]))
+    return {district: tuple(pairs) for district, pairs in by_district.items()}
+
+
+SUCCESSOR_WEIGHTS = _successor_weights()
+
 # (term_code, term_kind, start_date, end_date)
+# Council terms are dated 1 July to 30 June, as 2021-2026 always was (docs/dataset.md).
 TERMS = (
     ("2015-2020", "dai_hoi", "2015-10-01", "2020-09-30"),
     ("2020-2025", "dai_hoi", "2020-10-01", "2025-09-30"),
     ("2021-2026", "hdnd", "2021-07-01", "2026-06-30"),
+    ("2025-2030", "dai_hoi", "2025-10-01", "2030-09-30"),
+    ("2026-2031", "hdnd", "2026-07-01", "2031-06-30"),
 )
 TERM_START = {code: np.datetime64(start) for code, _, start, _ in TERMS}
 TERM_END = {code: np.datetime64(end) for code, _, _, end in TERMS}
@@ -106,6 +168,10 @@ TITLES = (
     ("PHO_BI_THU_CAP_XA", "Phó Bí thư đảng ủy xã, phường, thị trấn", "cap_xa"),
     ("CT_HDND_CAP_XA", "Chủ tịch Hội đồng nhân dân xã, phường, thị trấn", "cap_xa"),
     ("CT_UBND_CAP_XA", "Chủ tịch Ủy ban nhân dân xã, phường, thị trấn", "cap_xa"),
+    # The commune-level party committees formed in 2025 plan their own executive and
+    # standing committees, as the districts did.
+    ("BCH_CAP_XA", "Ủy viên Ban Chấp hành Đảng bộ xã, phường", "cap_xa"),
+    ("BTV_CAP_XA", "Ủy viên Ban Thường vụ Đảng ủy xã, phường", "cap_xa"),
 )
 
 # (program_code, program_name, program_kind, target_group or "")
@@ -196,6 +262,7 @@ PROGRAM_INDEX = {program[0]: position for position, program in enumerate(PROGRAM
 NGUON_PROGRAM = {program[3]: program[0] for program in PROGRAMS if program[3]}
 
 TARGET_SOURCE = "Nghị quyết Đại hội XVI Đảng bộ Thành phố; Đề án 04-ĐA/TU, 20/9/2017"
+PLANNING_SOURCE = "Quy định 50-QĐ/TW ngày 27/12/2021 của Bộ Chính trị"
 # (target_code, term_code, population, metric, comparator, threshold, description)
 TARGETS = (
     (
@@ -244,6 +311,27 @@ TARGETS = (
         "Trên 80% cán bộ chủ chốt xã có trình độ đại học trở lên",
     ),
 )
+# F13: the 2025-2030 planning pool under Quy định 50-QĐ/TW.
+PLANNING_TARGETS = (
+    (
+        "T2530_QUY_HOACH_NU",
+        "2025-2030",
+        "quy_hoach",
+        "share_women",
+        ">=",
+        "0.25",
+        "Tỷ lệ cán bộ nữ trong quy hoạch nhiệm kỳ 2025-2030 bảo đảm từ 25% trở lên",
+    ),
+    (
+        "T2530_QUY_HOACH_DUOI_40",
+        "2025-2030",
+        "quy_hoach",
+        "share_under_40",
+        ">=",
+        "0.15",
+        "Tỷ lệ cán bộ dưới 40 tuổi trong quy hoạch nhiệm kỳ 2025-2030 bảo đảm từ 15% trở lên",
+    ),
+)
 
 
 def _columns(names: tuple[str, ...], rows) -> dict[str, list[str]]:
@@ -261,14 +349,15 @@ def reference_rows() -> dict[str, dict[str, list[str]]]:
         "threshold",
         "description",
     )
+    targets = TARGETS + PLANNING_TARGETS
     return {
         "units": {
-            "unit_code": [unit.code for unit in UNITS],
-            "unit_name": [unit.name for unit in UNITS],
-            "unit_kind": [unit.kind for unit in UNITS],
-            "parent_code": ["" if unit.code == CITY else CITY for unit in UNITS],
-            "valid_from": [unit.valid_from for unit in UNITS],
-            "valid_to": ["" for _ in UNITS],
+            "unit_code": [unit.code for unit in ALL_UNITS],
+            "unit_name": [unit.name for unit in ALL_UNITS],
+            "unit_kind": [unit.kind for unit in ALL_UNITS],
+            "parent_code": ["" if unit.code == CITY else CITY for unit in ALL_UNITS],
+            "valid_from": [unit.valid_from for unit in ALL_UNITS],
+            "valid_to": [unit.valid_to for unit in ALL_UNITS],
         },
         "terms": _columns(("term_code", "term_kind", "start_date", "end_date"), TERMS),
         "titles": _columns(("title_code", "title_name", "title_level"), TITLES),
@@ -276,7 +365,15 @@ def reference_rows() -> dict[str, dict[str, list[str]]]:
             ("program_code", "program_name", "program_kind", "target_group"), PROGRAMS
         ),
         "targets": {
-            **_columns(target_columns, TARGETS),
-            "source_document": [TARGET_SOURCE for _ in TARGETS],
+            **_columns(target_columns, targets),
+            "source_document": [TARGET_SOURCE] * len(TARGETS)
+            + [PLANNING_SOURCE] * len(PLANNING_TARGETS),
+            "reference_date": ["" for _ in targets],
+            "title_level": ["" for _ in targets],
+        },
+        "unit_successions": {
+            "predecessor_code": [district for district, _ in SUCCESSIONS],
+            "successor_code": [commune for _, commune in SUCCESSIONS],
+            "effective_date": [COMMUNES_BEGIN for _ in SUCCESSIONS],
         },
     }

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tools.gen_people import SNAPSHOT_DAY, TIER, People, count, days
-from tools.gen_reference import CITY, NGUON_PROGRAM, PROGRAM_INDEX, PROGRAMS, UNIT_INDEX, UNITS
+from tools.gen_people import AS_OF_DAY, TIER, People, count, days
+from tools.gen_reference import (
+    ALL_UNITS,
+    CITY,
+    COMMUNES_BEGIN,
+    NGUON_PROGRAM,
+    PROGRAM_INDEX,
+    PROGRAMS,
+    UNIT_INDEX,
+    UNITS,
+)
+
+if TYPE_CHECKING:
+    from tools.gen_history import Periods
 
 # Per program: (sessions low, high), days per session (low, high), mean class size.
 SHAPES = {
@@ -66,10 +79,21 @@ CITY_CLASSES = (
     ("NGOAI_NGU_TIENG_ANH", "2019-10-14", 18, ""),
     ("NQH_GD_SO_CT_CAP_HUYEN", "2021-03-15", 80, "2021-2026"),
     ("NGOAI_NGU_TIENG_ANH", "2022-09-12", 25, ""),
-    ("NQH_BCH_TP", "2023-06-05", 110, ""),
+    ("NQH_BCH_TP", "2023-06-05", 110, "2025-2030"),
     ("NGOAI_NGU_TIENG_ANH", "2023-10-09", 22, ""),
 )
 RESULTS = ("xuat_sac", "gioi", "kha", "trung_binh", "khong_dat", "chua_xep_loai")
+# Classes after the reorganisation start in this window, in every unit that still exists.
+LATER_WINDOW = (COMMUNES_BEGIN, "2026-10-31")
+# The new communes teach the two-tier local government, digital work and the congress
+# resolutions.
+COMMUNE_MIX = {
+    "CNKT_NGHI_QUYET": 0.25, "CMNV_QUAN_LY_NHA_NUOC": 0.15, "TIN_HOC_CHUYEN_DOI_SO": 0.15,
+    "CNKT_CAP_UY_CO_SO": 0.12, "LLCT_DANG_VIEN_MOI": 0.10, "CMNV_CONG_TAC_DANG": 0.10,
+    "CMNV_KIEM_TRA_GIAM_SAT": 0.07, "CMNV_DAN_VAN": 0.06,
+}  # fmt: skip
+# Later classes per unit at scale 1: communes draw between the two bounds.
+LATER_CLASSES = {"commune": (6, 11), "affiliated": 10, "city": 14}
 
 
 def shape_of(program: str):
@@ -210,7 +234,7 @@ def _source_classes(builder, rng, scale) -> dict[int, tuple[int, int]]:
 
 def _later_source_classes(builder, rng, scale) -> None:
     """Planning-source classes of 2020-2025: commune leaders for the 2021-2026 council term,
-    then the next congress (2025-2030, not in terms.csv yet, so no target term)."""
+    then the next congress (2025-2030)."""
     for position, unit in enumerate(UNITS):
         if unit.code == CITY:
             continue
@@ -230,7 +254,7 @@ def _later_source_classes(builder, rng, scale) -> None:
         programs = [PROGRAM_INDEX[NGUON_PROGRAM[g]] for g in chosen]
         starts = _random_days(rng, ("2023-03-01", "2024-12-15"), len(chosen))
         sizes = [count(rng.integers(60, 120), scale) for _ in chosen]
-        builder.add(position, programs, starts, sizes, "", "source")
+        builder.add(position, programs, starts, sizes, "2025-2030", "source")
 
 
 def build_classes(people: People, scale: float, seed: int) -> Classes:
@@ -259,6 +283,11 @@ def build_classes(people: People, scale: float, seed: int) -> Classes:
         else:
             kind = "district" if unit.is_district else "affiliated"
             _generic(builder, rng, position, GENERIC_CLASSES[kind], DISTRICT_MIX, scale)
+    return _finish(builder, rng)
+
+
+def _finish(builder: _Builder, rng) -> Classes:
+    """Sessions and end dates by program."""
     parts = builder.arrays()
     sessions = np.empty(len(parts["program"]), np.int64)
     end = np.empty(len(parts["program"]), np.int32)
@@ -353,8 +382,11 @@ def build_enrolments(people: People, classes: Classes, seed: int) -> Enrolments:
         klass, pick = sample_distinct(rng, classes.size[rows], cumulative)
         klass_parts.append(rows[klass])
         person_parts.append(members[pick])
-    klass = np.concatenate(klass_parts)
-    person = np.concatenate(person_parts)
+    return _outcomes(rng, np.concatenate(klass_parts), np.concatenate(person_parts), classes)
+
+
+def _outcomes(rng, klass: np.ndarray, person: np.ndarray, classes: Classes) -> Enrolments:
+    """Attendance and results; classes not over by the as-of date are not rated yet."""
     size = len(klass)
     planned = classes.sessions[klass]
     unexcused = np.where(
@@ -368,7 +400,7 @@ def build_enrolments(people: People, classes: Classes, seed: int) -> Enrolments:
     result = rng.choice(5, size, p=[0.08, 0.35, 0.45, 0.10, 0.02])
     failed = (presence < 0.7) | (unexcused >= 3)
     result = np.where(failed & (rng.random(size) < 0.5), 4, result)
-    result = np.where(classes.end[klass] > SNAPSHOT_DAY, 5, result)
+    result = np.where(classes.end[klass] > AS_OF_DAY, 5, result)
     return Enrolments(
         klass=klass,
         person=person,
@@ -377,3 +409,108 @@ def build_enrolments(people: People, classes: Classes, seed: int) -> Enrolments:
         result=result.astype(np.int8),
         graduated=result <= 3,
     )
+
+
+def build_later_classes(scale: float, seed: int) -> Classes:
+    """Classes from COMMUNES_BEGIN on: the communes, the affiliated committees and the city."""
+    rng = np.random.default_rng([seed, 9])
+    builder = _Builder()
+    for position, unit in enumerate(ALL_UNITS):
+        if unit.is_district:
+            continue
+        if unit.code == CITY:
+            mix, how_many = CITY_MIX, count(LATER_CLASSES["city"], scale)
+        elif unit.is_commune:
+            mix, how_many = COMMUNE_MIX, count(rng.integers(*LATER_CLASSES["commune"]), scale)
+        else:
+            mix, how_many = DISTRICT_MIX, count(LATER_CLASSES["affiliated"], scale)
+        names = np.array([PROGRAM_INDEX[p] for p in mix])
+        weights = np.array(list(mix.values()))
+        programs = rng.choice(names, size=how_many, p=weights / weights.sum())
+        starts = _random_days(rng, LATER_WINDOW, how_many)
+        builder.add(position, programs, starts, _sizes(rng, programs), pool="later")
+        # Candidates for the commune councils' chairs before the 2026 elections.
+        if unit.is_commune and rng.random() < 0.5:
+            builder.add(
+                position,
+                [PROGRAM_INDEX["NQH_CT_HDND_UBND_CO_SO"]],
+                _random_days(rng, (COMMUNES_BEGIN, "2025-12-31"), 1),
+                [count(rng.integers(40, 70), scale)],
+                "2026-2031",
+                "later",
+            )
+    return _finish(builder, rng)
+
+
+def _sample_current(rng, starts, sizes, candidates, periods: Periods, cumulative):
+    """For each class, `size` distinct people drawn by weight among the candidate periods
+    that contain the class's start date; returns (class, person)."""
+    klass = np.repeat(np.arange(len(sizes)), sizes)
+    day = starts[klass]
+
+    def draw(size: int) -> np.ndarray:
+        return np.searchsorted(cumulative, rng.random(size) * cumulative[-1], side="right")
+
+    pick = draw(len(klass))
+    for _ in range(2000):
+        period = candidates[pick]
+        person = periods.person[period]
+        bad = (periods.start[period] > day) | (periods.end[period] < day)
+        order = np.lexsort((person, klass))
+        same = (klass[order][1:] == klass[order][:-1]) & (person[order][1:] == person[order][:-1])
+        bad[order[1:][same]] = True
+        if not bad.any():
+            return klass, person
+        rows = np.flatnonzero(bad)
+        pick[rows] = draw(rows.size)
+    raise RuntimeError("class sizes too close to the pool size")
+
+
+def build_later_enrolments(periods: Periods, classes: Classes, seed: int) -> Enrolments:
+    """Enrolments of the later classes: people whose period contains the class's start.
+
+    A commune or affiliated committee enrols its own cadres; the city enrols its own staff,
+    the cadres it manages and the communes' key cadres.
+    """
+    rng = np.random.default_rng([seed, 10])
+    generic = np.array([2.0, 2.0, 1.5, 1.0])
+    after = periods.end >= days(COMMUNES_BEGIN)
+    city = UNIT_INDEX[CITY]
+    city_pool = (periods.unit == city) | np.isin(
+        periods.tier, [TIER["btv_thanh_uy"], TIER["chu_chot_cap_xa"]]
+    )
+    klass_parts, person_parts = [], []
+    for organiser in np.unique(classes.unit):
+        pool = city_pool if organiser == city else periods.unit == organiser
+        candidates = np.flatnonzero(after & pool)
+        rows = np.flatnonzero(classes.unit == organiser)
+        starts = classes.start[rows]
+        current = np.searchsorted(np.sort(periods.start[candidates]), starts, side="right")
+        current -= np.searchsorted(np.sort(periods.end[candidates]), starts, side="left")
+        classes.size[rows] = np.minimum(classes.size[rows], (0.8 * current).astype(np.int64))
+        if not candidates.size:
+            continue
+        cumulative = np.cumsum(generic[periods.tier[candidates]])
+        klass, person = _sample_current(
+            rng, starts, classes.size[rows], candidates, periods, cumulative
+        )
+        klass_parts.append(rows[klass])
+        person_parts.append(person)
+    klass = np.concatenate([np.array([], np.int64), *klass_parts])
+    person = np.concatenate([np.array([], np.int64), *person_parts])
+    return _outcomes(rng, klass, person, classes)
+
+
+def concat_classes(first: Classes, second: Classes) -> Classes:
+    names = Classes.__dataclass_fields__
+    return Classes(**{n: np.concatenate([getattr(first, n), getattr(second, n)]) for n in names})
+
+
+def concat_enrolments(first: Enrolments, second: Enrolments, offset: int) -> Enrolments:
+    """`second` refers to classes numbered from `offset` in the concatenated classes."""
+    parts = {
+        n: np.concatenate([getattr(first, n), getattr(second, n)])
+        for n in Enrolments.__dataclass_fields__
+    }
+    parts["klass"] = np.concatenate([first.klass, second.klass + offset])
+    return Enrolments(**parts)

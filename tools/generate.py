@@ -18,7 +18,8 @@ import polars as pl
 
 from schemas import SUBMISSION_FILES
 from schemas.contract import MANAGEMENT_TIERS, RATINGS, WORKPLACE_KINDS
-from tools.gen_governance import Governance, build_governance
+from tools.gen_governance import Governance, build_governance, build_later_governance
+from tools.gen_history import Periods, build_history, period_on
 from tools.gen_io import as_dates, declared, write_csv
 from tools.gen_people import (
     CHUYEN_MON,
@@ -31,12 +32,24 @@ from tools.gen_people import (
     build_people,
     id_text,
 )
-from tools.gen_reference import PROGRAMS, UNITS, reference_rows
-from tools.gen_training import RESULTS, Classes, Enrolments, build_classes, build_enrolments
+from tools.gen_reference import ALL_UNITS, PROGRAMS, reference_rows
+from tools.gen_training import (
+    RESULTS,
+    Classes,
+    Enrolments,
+    build_classes,
+    build_enrolments,
+    build_later_classes,
+    build_later_enrolments,
+    concat_classes,
+    concat_enrolments,
+)
 
 SHIPPED_SEED = 20201
-UNIT_CODES = np.array([unit.code for unit in UNITS], object)
+UNIT_CODES = np.array([unit.code for unit in ALL_UNITS], object)
 RATING_SHARES = (0.15, 0.62, 0.20, 0.03)
+# Year-end ratings exist up to this year: 2026 is not over on the as-of date.
+LAST_RATED_YEAR = 2025
 
 
 def class_codes(classes: Classes) -> tuple[np.ndarray, np.ndarray]:
@@ -63,17 +76,23 @@ def class_codes(classes: Classes) -> tuple[np.ndarray, np.ndarray]:
     return codes, rank
 
 
-def evaluation_rows(people: People, enrolments: Enrolments, classes: Classes, seed: int):
-    """Year-end ratings 2015-2024 for the years each person worked; a failed class makes a
-    poor rating next year more likely (the link mart_training_outcomes looks for)."""
+def evaluation_rows(
+    people: People, periods: Periods, enrolments: Enrolments, classes: Classes, seed: int
+):
+    """Year-end ratings from 2015 for the years each person worked (from age 23), by the unit
+    they were in on 31 December; a failed class makes a poor rating next year more likely
+    (the link mart_training_outcomes looks for)."""
     rng = np.random.default_rng([seed, 6])
     birth_year = people.birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
     first = np.maximum(2015, birth_year + 1970 + 23)
-    spans = np.maximum(0, 2025 - first)
+    spans = np.maximum(0, LAST_RATED_YEAR + 1 - first)
     person = np.repeat(np.arange(len(people)), spans)
     year = np.repeat(first, spans) + (
         np.arange(len(person)) - np.repeat(np.cumsum(spans) - spans, spans)
     )
+    year_end = (year - 1970 + 1).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    period = period_on(periods, person, year_end - 1)
+    person, year, period = person[period >= 0], year[period >= 0], period[period >= 0]
     rating = rng.choice(len(RATINGS), size=len(person), p=RATING_SHARES)
     failed = enrolments.result == RESULTS.index("khong_dat")
     end_year = classes.end[enrolments.klass[failed]].astype("datetime64[D]").astype("datetime64[Y]")
@@ -82,10 +101,12 @@ def evaluation_rows(people: People, enrolments: Enrolments, classes: Classes, se
         rng.random(len(person)) < 0.35
     )
     rating[hit] = RATINGS.index("kht")
-    return person, year, rating
+    return person, year, rating, periods.unit[period]
 
 
-def _qualification_rows(people: People):
+def _qualification_rows(people: People, periods: Periods):
+    """Every award once, submitted by the unit the person was in on the day it was awarded;
+    an award after the person's last period is not in anyone's records."""
     parts = []
     for kind, awards, levels in (
         ("chuyen_mon", people.chuyen_mon, CHUYEN_MON),
@@ -113,8 +134,17 @@ def _qualification_rows(people: People):
             )
         )
     person, kind, level, awarded = (np.concatenate(p) for p in zip(*parts, strict=True))
-    order = np.lexsort((awarded, kind.astype(str), people.national_id[person], people.unit[person]))
-    return person[order], kind[order], level[order], awarded[order]
+    period = period_on(periods, person, awarded)
+    kept = period >= 0
+    person, kind, level, awarded = person[kept], kind[kept], level[kept], awarded[kept]
+    unit = periods.unit[period[kept]]
+    order = np.lexsort((awarded, kind.astype(str), people.national_id[person], unit))
+    return person[order], kind[order], level[order], awarded[order], unit[order]
+
+
+def _dates(values: np.ndarray, written: np.ndarray) -> pl.Series:
+    """Dates where the file states them, nulls (empty cells) elsewhere."""
+    return as_dates(np.where(written, values, 0)).set(pl.Series(~written), None)
 
 
 def build_frames(scale: float, seed: int) -> dict[str, pl.DataFrame]:
@@ -123,23 +153,32 @@ def build_frames(scale: float, seed: int) -> dict[str, pl.DataFrame]:
     governance = build_governance(people, scale, seed)
     classes = build_classes(people, scale, seed)
     enrolments = build_enrolments(people, classes, seed)
+    periods = build_history(people, classes, enrolments, seed)
+    build_later_governance(governance, people, periods, scale, seed)
+    later = build_later_classes(scale, seed)
+    later_enrolments = build_later_enrolments(periods, later, seed)
+    enrolments = concat_enrolments(enrolments, later_enrolments, len(classes.unit))
+    classes = concat_classes(classes, later)
     assign_identity(people, seed)
     ids = id_text(people.national_id).to_numpy()
     frames = {name: declared(name, columns) for name, columns in reference_rows().items()}
 
-    order = np.lexsort((people.national_id, people.unit))
-    own = UNIT_CODES[people.unit[order]]
+    order = np.lexsort((periods.start, people.national_id[periods.person], periods.unit))
+    who = periods.person[order]
+    own = UNIT_CODES[periods.unit[order]]
     frames["cadres"] = declared(
         "cadres",
         {
-            "national_id": ids[order],
+            "national_id": ids[who],
             "unit_code": own,
-            "full_name": people.full_name.to_numpy()[order],
-            "gender": np.array(["nam", "nu"], object)[people.gender[order]],
-            "birth_date": as_dates(people.birth[order]),
-            "management_tier": np.array(MANAGEMENT_TIERS, object)[people.tier[order]],
-            "workplace_kind": np.array(WORKPLACE_KINDS, object)[people.workplace[order]],
-            "current_title_code": people.title[order],
+            "full_name": people.full_name.to_numpy()[who],
+            "gender": np.array(["nam", "nu"], object)[people.gender[who]],
+            "birth_date": as_dates(people.birth[who]),
+            "management_tier": np.array(MANAGEMENT_TIERS, object)[periods.tier[order]],
+            "workplace_kind": np.array(WORKPLACE_KINDS, object)[periods.workplace[order]],
+            "current_title_code": periods.title[order],
+            "valid_from": _dates(periods.start[order], periods.start_written[order]),
+            "valid_to": _dates(periods.end[order], periods.end_written[order]),
             "_unit": own,
         },
     )
@@ -177,8 +216,8 @@ def build_frames(scale: float, seed: int) -> dict[str, pl.DataFrame]:
         },
     )
 
-    person, kind, level, awarded = _qualification_rows(people)
-    own = UNIT_CODES[people.unit[person]]
+    person, kind, level, awarded, unit = _qualification_rows(people, periods)
+    own = UNIT_CODES[unit]
     frames["qualifications"] = declared(
         "qualifications",
         {
@@ -192,9 +231,9 @@ def build_frames(scale: float, seed: int) -> dict[str, pl.DataFrame]:
     )
     frames.update(_governance_frames(governance, people, ids))
 
-    person, year, rating = evaluation_rows(people, enrolments, classes, seed)
-    order = np.lexsort((year, people.national_id[person], people.unit[person]))
-    own = UNIT_CODES[people.unit[person[order]]]
+    person, year, rating, unit = evaluation_rows(people, periods, enrolments, classes, seed)
+    order = np.lexsort((year, people.national_id[person], unit))
+    own = UNIT_CODES[unit[order]]
     frames["evaluations"] = declared(
         "evaluations",
         {
