@@ -11,9 +11,20 @@ import pytest
 
 from schemas import REFERENCE_FILES, SEED_FILES, SUBMISSION_FILES, seed_file
 from schemas.rules import RULES
+from tools.gen_reference import REFERENCE_DATA
 from tools.generate import SHIPPED_SEED, main
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+# Where developers and CI keep the shared reference data the repository copied.
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference-data"
+TIME_RULES = {
+    "invalid_period",
+    "tier_not_in_unit",
+    "outside_unit_validity",
+    "person_listed_twice",
+    "succession_dates_mismatch",
+}
 DIRTY_ARGS = ("--scale", "0.1", "--seed", "7", "--dirty", "0.02")
 HAS_LOADER = importlib.util.find_spec("orchestration.ingest.loader") is not None
 
@@ -46,6 +57,12 @@ def test_shipped_seeds_regenerate_byte_for_byte(tmp_path):
     assert different == []
 
 
+@pytest.mark.skipif(not SHARED_REFERENCE.is_dir(), reason="no shared reference data here")
+def test_reference_data_is_the_shared_copy():
+    for name in ("hanoi_communes_2025.csv", "hanoi_commune_conversion_2025.csv"):
+        assert (REFERENCE_DATA / name).read_bytes() == (SHARED_REFERENCE / name).read_bytes()
+
+
 def test_every_file_has_the_declared_header():
     for seed in SEED_FILES:
         folder = "reference" if seed.folder == "reference" else "submissions/*"
@@ -68,11 +85,25 @@ def test_dirty_manifest_points_at_real_lines(dirty):
     names = {seed.name for seed in SUBMISSION_FILES}
     line_counts: dict[Path, int] = {}
     for row in rows:
-        assert row["file"] in names
-        path = dirty / "submissions" / row["unit_code"] / f"{row['file']}.csv"
+        if row["unit_code"] == "reference":
+            assert row["file"] in {seed.name for seed in REFERENCE_FILES}
+            path = dirty / "reference" / f"{row['file']}.csv"
+        else:
+            assert row["file"] in names
+            path = dirty / "submissions" / row["unit_code"] / f"{row['file']}.csv"
         if path not in line_counts:
             line_counts[path] = path.read_bytes().count(b"\n")
         assert 2 <= int(row["line"]) <= line_counts[path]
+
+
+def test_dirty_mode_breaks_every_time_rule(dirty):
+    rows = _manifest(dirty)
+    assert {row["rule"] for row in rows} >= TIME_RULES
+    # One person in two communes at once: both rows are listed, in their own folders.
+    overlaps = [row for row in rows if row["rule"] == "person_listed_twice"]
+    assert len({row["unit_code"] for row in overlaps}) >= 2
+    successions = {row["rule"] for row in rows if row["file"] == "unit_successions"}
+    assert successions == {"unknown_reference", "succession_dates_mismatch"}
 
 
 def test_dirty_mode_writes_the_dirt_the_loader_must_accept(dirty):
