@@ -49,7 +49,7 @@ CITY = "01"
 # GSO codes and names (CONTRACT.md §2); commune counts are those of 2020, rounded where
 # later mergers changed them. Districts end on DISTRICTS_END.
 _UNITS_BEFORE: tuple[Unit, ...] = (
-    Unit(CITY, "Thành ủy Hà Nội", "thanh_uy", valid_from=""),
+    Unit(CITY, "Thành ủy Hà Nội", "thanh_uy"),
     Unit("001", "Quận Ba Đình", "quan", phuong=14),
     Unit("002", "Quận Hoàn Kiếm", "quan", phuong=18),
     Unit("003", "Quận Tây Hồ", "quan", phuong=8),
@@ -135,7 +135,7 @@ def _successor_weights() -> dict[str, tuple[tuple[str, float], ...]]:
 SUCCESSOR_WEIGHTS = _successor_weights()
 
 # (term_code, term_kind, start_date, end_date)
-# Council terms are dated 1 July to 30 June, as 2021-2026 always was (docs/dataset.md).
+# Council terms run 1 July to 30 June, as 2021-2026 does (docs/dataset.md).
 TERMS = (
     ("2015-2020", "dai_hoi", "2015-10-01", "2020-09-30"),
     ("2020-2025", "dai_hoi", "2020-10-01", "2025-09-30"),
