@@ -98,7 +98,7 @@ def dbt_models(
     # dbt runs in a subprocess that inherits this environment; the profile and the source
     # locations read the warehouse folder from it.
     os.environ["NHANLUC_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    as_of_date = build_state.run_as_of_date(settings, context.instance, context.run_id)
+    as_of_date = build_state.run_as_of_date(settings, context.instance, context.run.run_id)
     if not context.is_subset and build_state.already_published(settings, as_of_date):
         # Nothing new since the last publish: no output is yielded, so the checks on the
         # marts and the publish step are skipped and the published file stays as it is.

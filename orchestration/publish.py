@@ -111,7 +111,7 @@ def published_warehouse(
         # Transient: the previous file is untouched, so trying again is safe.
         raise RetryRequested(max_retries=2, seconds_to_wait=5) from error
     build_state.record_published(
-        settings, build_state.run_as_of_date(settings, context.instance, context.run_id)
+        settings, build_state.run_as_of_date(settings, context.instance, context.run.run_id)
     )
     context.log.info(f"published {len(counts)} tables to {target}")
     table = "\n".join(

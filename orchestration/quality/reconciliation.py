@@ -62,11 +62,21 @@ RECONCILIATIONS: tuple[Reconciliation, ...] = (
         ("marts.fct_enrolments",),
     ),
     Reconciliation(
+        "marts.dim_cadre_periods",
+        "rows_match_staging",
+        "dim_cadre_periods has one row per accepted cadre period: its rows = "
+        "stg_submissions__cadres rows.",
+        _rows("marts.dim_cadre_periods"),
+        _rows("staging.stg_submissions__cadres"),
+        ("staging.stg_submissions__cadres",),
+    ),
+    Reconciliation(
         "marts.dim_cadres",
         "rows_match_staging",
-        "dim_cadres has one row per accepted cadre: its rows = stg_submissions__cadres rows.",
+        "dim_cadres has one row per person with an accepted period: its rows = distinct "
+        "people of stg_submissions__cadres.",
         _rows("marts.dim_cadres"),
-        _rows("staging.stg_submissions__cadres"),
+        "SELECT count(DISTINCT person_key) FROM staging.stg_submissions__cadres",
         ("staging.stg_submissions__cadres",),
     ),
 )
