@@ -39,8 +39,12 @@ spark-deps: $(if $(filter spark,$(ENGINE_LOWER)),install-spark)
 
 ## run: install, then run the nightly refresh on seeds/ -> warehouse/nhanluc.duckdb
 run: install spark-deps
-	$(BIN)/dagster job execute -m orchestration.definitions -j nightly_refresh
-	@echo "Published: warehouse/nhanluc.duckdb (open read-only: duckdb -readonly warehouse/nhanluc.duckdb)"
+	@$(BIN)/python -m orchestration.run_cli
+
+## report: print the path of the report site's overview (opens nothing)
+.PHONY: report
+report: install
+	@$(BIN)/python -m orchestration.report
 
 ## test: install, then lint and run the whole test suite
 test: install
