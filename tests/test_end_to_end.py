@@ -207,7 +207,8 @@ def test_f7_f8_city_committee_planning_pool(published):
     rows = con.execute(
         "SELECT term_code, round(planning_coefficient, 2), round(share_masters_plus, 3), "
         "round(share_political_advanced, 3) FROM marts.mart_planning_pool "
-        "WHERE unit_code = '01' AND title_code = 'BCH_TP' ORDER BY term_code"
+        "WHERE unit_code = '01' AND title_code = 'BCH_TP' "
+        "AND term_code IN ('2015-2020', '2020-2025') ORDER BY term_code"
     ).fetchall()
     assert rows == [("2015-2020", 1.49, 0.482, 0.929), ("2020-2025", 1.98, 0.732, 0.933)]
 
