@@ -161,7 +161,7 @@ def test_one_page_per_target_and_unit_and_the_quality_page(full_site):
 def test_reorganisation_page_from_the_history_marts(full_site):
     text = _text(full_site.overview.parent / "sap-xep-don-vi-2025.html")
     # 50 people left 001: 40 to its successor, 5 to the City Party Committee, 5 nowhere.
-    assert "50 người có giai đoạn công tác kết thúc cùng đơn vị; 45 người (90,0 %)" in text
+    assert "50 người có giai đoạn công tác kết thúc cùng ngày với đơn vị; 45 người (90,0 %)" in text
     assert "001 Quận Ba Đình 30/06/2025 50 80,0 % 10,0 % 0,0 % 10,0 % 6" in text
     assert "00004 Phường Ba Đình Có 40 5" in text
     # The new ward: 30 of its 40 cadres trained in 2020-2025, 10 in 2025-2030.

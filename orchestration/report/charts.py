@@ -14,6 +14,8 @@ MET = "#2e7d32"
 MISSED = "#c62828"
 NEUTRAL = "#9e9e9e"
 FONT = 'font-family="inherit" font-size="11"'
+# Bars per horizontal chart: a chart this tall still fits an A4 page beside its heading.
+ROWS_PER_CHART = 40
 
 
 @dataclass(frozen=True)
@@ -202,3 +204,15 @@ def bar_chart(
             f"{escape(threshold_label)}</text>"
         )
     return _svg(width, height, title, body)
+
+
+def bar_charts(rows: Sequence[Row], series: Sequence[Series], title: str, **options) -> list[str]:
+    """`bar_chart` cut into parts of at most ROWS_PER_CHART bars on one scale, so that a
+    long chart prints page by page instead of being cut at a page's edge."""
+    parts = [rows[i : i + ROWS_PER_CHART] for i in range(0, len(rows), ROWS_PER_CHART)]
+    return [
+        bar_chart(
+            part, series, f"{title} ({n + 1}/{len(parts)})" if len(parts) > 1 else title, **options
+        )
+        for n, part in enumerate(parts)
+    ]

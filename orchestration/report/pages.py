@@ -188,7 +188,7 @@ def target_pages(db: Published, names: dict[str, str]) -> list[dict[str, Any]]:
             )
             for row in page["units"]
         ]
-        chart = charts.bar_chart(
+        chart = charts.bar_charts(
             bars,
             series,
             f"{code}: giá trị của từng đơn vị so với chỉ tiêu",
@@ -196,7 +196,7 @@ def target_pages(db: Published, names: dict[str, str]) -> list[dict[str, Any]]:
             threshold_label=f"Chỉ tiêu {target['requirement']}",
         )
         result.append(
-            {"code": code, "file": target_page(code), **page, "target": target, "chart": chart}
+            {"code": code, "file": target_page(code), **page, "target": target, "charts": chart}
         )
     return result
 
@@ -244,9 +244,9 @@ def quality(db: Published, names: dict[str, str]) -> dict[str, Any]:
         "string_agg(DISTINCT file, ', ' ORDER BY file) AS files FROM quality.rejections "
         "GROUP BY rule ORDER BY rows_rejected DESC, rule"
     )
-    chart = None
+    chart = []
     if rules:
-        chart = charts.bar_chart(
+        chart = charts.bar_charts(
             [
                 charts.Row(
                     row["rule"], {"rule": row["rows_rejected"]}, vn.number(row["rows_rejected"])
@@ -271,5 +271,5 @@ def quality(db: Published, names: dict[str, str]) -> dict[str, Any]:
             "not_accepted": sum(1 for row in files if row["status"] != "accepted"),
         },
         "rules": rules,
-        "chart": chart,
+        "charts": chart,
     }

@@ -130,13 +130,13 @@ def reorganisation(db: Published, names: dict[str, str]) -> dict[str, Any] | Non
     if not db.has(*TABLES):
         return None
     transitions = _transitions(db, names)
-    chart = None
+    chart = []
     if transitions:
-        chart = charts.bar_chart(
+        chart = charts.bar_charts(
             [
                 charts.Row(
                     f"{unit['code']} {unit['name']}",
-                    {k: v or 0.0 for k, v in unit["shares"].items()},
+                    {key: share or 0.0 for key, share in unit["shares"].items()},
                     f"{vn.number(unit['people'])} người",
                 )
                 for unit in transitions
@@ -147,7 +147,7 @@ def reorganisation(db: Published, names: dict[str, str]) -> dict[str, Any] | Non
     return {
         "transitions": transitions,
         "destinations": DESTINATIONS,
-        "chart": chart,
+        "charts": chart,
         "new_units": _new_units(db, names),
         "people": sum(unit["people"] for unit in transitions),
         "to_successor_or_city": sum(
