@@ -74,6 +74,10 @@ QUALIFICATION_KINDS = ("chuyen_mon", "ly_luan_chinh_tri", "ngoai_ngu", "tin_hoc"
 COMMITTEE_LEVELS = ("co_so", "cap_xa", "cap_huyen", "thanh_pho")
 COMMITTEE_ROLES = ("bi_thu", "pho_bi_thu", "uy_vien_ban_thuong_vu", "uy_vien")
 PLANNING_STATUSES = ("approved", "withdrawn")
+# Tiers of the key cadres a unit hands over (mart_unit_transitions.key_cadres_count).
+KEY_CADRE_TIERS = ("btv_thanh_uy", "btv_cap_huyen", "chu_chot_cap_xa")
+# At most this many people planned per seat (Quy định 377-QĐ/TW, 2025): over_planning_limit.
+PLANNED_PER_SEAT_LIMIT = 3
 RATINGS = ("htxs", "htt", "ht", "kht")
 
 # Ranked levels per qualification kind (CONTRACT.md §4, "Level ranks"). Kinds not listed

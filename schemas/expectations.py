@@ -19,6 +19,7 @@ from schemas.contract import (
     LEVEL_RANKS,
     MANAGEMENT_TIERS,
     METRICS,
+    PLANNED_PER_SEAT_LIMIT,
     POPULATIONS,
     PROGRAM_KINDS,
     QUALIFICATION_KINDS,
@@ -39,8 +40,6 @@ SAMPLE_ROWS = 100_000
 PERSON_KEY_PATTERN = r"^[0-9a-f]{64}$"
 # Derived values are recomputed in DOUBLE; anything below this is rounding.
 TOLERANCE = 1e-9
-# Quy định 377-QĐ/TW (2025), CONTRACT.md §4: at most this many people planned per seat.
-PLANNED_PER_SEAT_LIMIT = 3
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import re
 
 import yaml
 
-from dbt_project import contract_macros
 from orchestration.settings import DBT_PROJECT_DIR
 from schemas import contract
+from tools import dbt_contract_macros as contract_macros
 
 MODELS = DBT_PROJECT_DIR / "models"
 
@@ -31,7 +31,7 @@ def _accepted_values_lists():
 
 def test_contract_macros_are_up_to_date():
     committed = contract_macros.TARGET.read_text(encoding="utf-8")
-    assert committed == contract_macros.render(), "run: python -m dbt_project.contract_macros"
+    assert committed == contract_macros.render(), "run: python -m tools.dbt_contract_macros"
 
 
 def test_every_enumeration_and_rank_is_in_the_macros():

@@ -119,7 +119,8 @@ final as (
         cast(pool_counts.under_40_count as double) / nullif(pool_counts.known_birth_date_count, 0)
             as share_under_40,
         -- Quy định 377-QĐ/TW (2025): at most three people planned per leadership post.
-        coalesce(pool_counts.planned_count, 0) > 3 * positions.seats as over_planning_limit
+        coalesce(pool_counts.planned_count, 0) > {{ contract_planned_per_seat_limit() }} * positions.seats
+            as over_planning_limit
     from pools
     left join positions
         on pools.unit_code = positions.unit_code

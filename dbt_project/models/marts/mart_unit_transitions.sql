@@ -81,7 +81,9 @@ final as (
         end as is_successor,
         cast(count(distinct destinations.person_key) as bigint) as people_count,
         cast(count(distinct case
-            when destinations.management_tier in ('btv_thanh_uy', 'btv_cap_huyen', 'chu_chot_cap_xa')
+            when destinations.management_tier in (
+                {%- for tier in contract_values('key_cadre_tiers') %}'{{ tier }}'
+                {%- if not loop.last %}, {% endif %}{% endfor -%})
                 then destinations.person_key
         end) as bigint) as key_cadres_count
     from destinations
