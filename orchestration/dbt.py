@@ -1,13 +1,11 @@
 """dbt models as Dagster assets: sources tied to the ingest assets, tests as asset checks."""
 
-import importlib.metadata
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from contextlib import nullcontext
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +18,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 from dagster_duckdb import DuckDBResource
-from packaging import version
 
 from orchestration import build_state, prewarm, spark, spark_requirements
+from orchestration.dagster_internals.dbt_cli import FastStartDbtCliResource
 from orchestration.ingest.assets import INGEST_GROUP, REPORT_KEY
 from orchestration.resources import RefreshLock
 from orchestration.settings import DBT_PROJECT_DIR, current_settings
@@ -183,26 +181,8 @@ def _city_targets_markdown(con) -> str:
     return "\n".join(lines)
 
 
-class NhanlucDbtCliResource(DbtCliResource):
-    """DbtCliResource without two start-up costs this project does not need (≈ 7 s a run).
-
-    dagster-dbt asks the dbt executable for its version in a subprocess (≈ 4 s here) and
-    builds a dbt adapter in this process (≈ 3 s) that serves only fetch_row_counts and
-    column metadata. The executable is the dbt-core installed beside this interpreter, so
-    its version is read from the package metadata, and the adapter is not built: row
-    counts are read after dbt exits, through the build_duckdb resource.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
-
-
 def dbt_resource() -> DbtCliResource:
-    return NhanlucDbtCliResource(
+    return FastStartDbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=DBT_EXECUTABLE,

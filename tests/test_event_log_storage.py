@@ -20,7 +20,7 @@ from dagster import (
 )
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
-from orchestration.event_log_storage import KeptIndexSqliteEventLogStorage
+from orchestration.dagster_internals.event_log import KeptIndexSqliteEventLogStorage
 from orchestration.settings import REPO_ROOT
 
 
