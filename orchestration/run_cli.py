@@ -25,6 +25,7 @@ from orchestration.settings import REPO_ROOT, Settings, current_settings
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 JOB = "nightly_refresh"
 REPORT_ASSET = "publish/report"
+KEEP_LOGS = 30
 NOTHING_NEW = "no input changed since the last publish"
 STAGES = {
     "ingest": "ingest   load and check the seed files",
@@ -189,12 +190,19 @@ def summary(settings: Settings, nothing_new: bool) -> list[str]:
     return lines
 
 
+def prune_logs(folder: Path, keep: int = KEEP_LOGS) -> None:
+    """Keep the newest `keep` logs: every `make run` writes one, nothing else removes them."""
+    for old in sorted(folder.glob("refresh-*.log"))[:-keep]:
+        old.unlink(missing_ok=True)
+
+
 def main() -> int:
     settings = current_settings()
     logs = settings.private_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"refresh-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
     log_path.touch()
+    prune_logs(logs)
     print(f"nhanluc: nightly refresh of {settings.seeds_dir} into {settings.warehouse_dir}")
     print(f"Full Dagster log: {log_path}")
     progress = Progress()

@@ -144,6 +144,9 @@ def test_one_page_per_target_and_unit_and_the_quality_page(full_site):
         "style.css",
     ]
     assert full_site.pages == 9
+    # The City Party Committee first, then districts, then communes.
+    units = _text(folder / "don-vi.html")
+    assert units.index("01 Thành ủy") < units.index("001 Quận Ba Đình") < units.index("00004")
     target = _text(folder / "chi-tieu-T1.html")
     assert "001 Quận Ba Đình 1 / 4 25,0 % ≥ 35,0 % -10,0 điểm % ✗ Chưa đạt" in target
     unit = _text(folder / "don-vi-001.html")

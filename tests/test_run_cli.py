@@ -145,3 +145,11 @@ def test_main_fails_naming_the_step_and_keeps_the_log(fake_dagster, tmp_path, ca
     assert log.read_text(encoding="utf-8").splitlines() == FAILURE
     assert f"Full log: {log}" in out
     assert len(out.splitlines()) <= 40
+
+
+def test_only_the_newest_logs_are_kept(tmp_path):
+    names = [f"refresh-20261201-{second:06d}.log" for second in range(32)]
+    for name in names:
+        (tmp_path / name).touch()
+    run_cli.prune_logs(tmp_path, keep=30)
+    assert sorted(p.name for p in tmp_path.iterdir()) == names[2:]

@@ -201,9 +201,11 @@ def target_pages(db: Published, names: dict[str, str]) -> list[dict[str, Any]]:
     return result
 
 
-def unit_order(code: str) -> tuple[bool, str]:
-    """The City Party Committee first, then by code."""
-    return (code != CITY, code)
+def unit_order(code: str) -> tuple[bool, bool, int, str]:
+    """The City Party Committee first, then districts (3 digits), communes (5 digits) and
+    the affiliated committees (letters), each by code."""
+    digits = code.isdigit()
+    return (code != CITY, not digits, len(code) if digits else 0, code)
 
 
 def quality(db: Published, names: dict[str, str]) -> dict[str, Any]:
