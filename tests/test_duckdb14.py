@@ -44,7 +44,7 @@ print(json.dumps({
 
 
 def _duckdb14() -> str:
-    """The cached DuckDB 1.4 interpreter, created once; a lock keeps two sessions apart."""
+    """The cached DuckDB 1.4 interpreter, created once; a lock keeps two test runs apart."""
     VENV.parent.mkdir(parents=True, exist_ok=True)
     with (VENV.parent / "duckdb14.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
