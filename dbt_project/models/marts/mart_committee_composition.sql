@@ -57,7 +57,8 @@ members as (
         committee_members.term_code,
         committee_members.person_key,
         cadres.gender,
-        {{ level_at_least('levels.professional_rank', 'chuyen_mon', 'dai_hoc') }} as is_university_plus
+        {{ level_at_least('levels.professional_rank', 'chuyen_mon', 'dai_hoc') }}
+            as is_university_plus
     from committee_members
     inner join committee_starts
         on committee_members.unit_code = committee_starts.unit_code

@@ -49,10 +49,12 @@ approved_people as (
         planning_decisions.term_code,
         planning_decisions.person_key,
         cadres.gender,
-        {{ level_at_least('levels.professional_rank', 'chuyen_mon', 'thac_si') }} as is_masters_plus,
+        {{ level_at_least('levels.professional_rank', 'chuyen_mon', 'thac_si') }}
+            as is_masters_plus,
         {{ level_at_least('levels.political_rank', 'ly_luan_chinh_tri', 'cao_cap') }}
             as is_political_advanced,
-        {{ younger_than('cadres.birth_date', 'planning_decisions.decision_date', 40) }} as is_under_40
+        {{ younger_than('cadres.birth_date', 'planning_decisions.decision_date', 40) }}
+            as is_under_40
     from planning_decisions
     left join cadres
         on planning_decisions.person_key = cadres.person_key
@@ -115,12 +117,15 @@ final as (
             as share_masters_plus,
         cast(pool_counts.political_advanced_count as double) / nullif(pool_counts.planned_count, 0)
             as share_political_advanced,
-        cast(pool_counts.women_count as double) / nullif(pool_counts.known_gender_count, 0) as share_women,
+        cast(pool_counts.women_count as double) / nullif(pool_counts.known_gender_count, 0)
+            as share_women,
         cast(pool_counts.under_40_count as double) / nullif(pool_counts.known_birth_date_count, 0)
             as share_under_40,
         -- Quy định 377-QĐ/TW (2025): at most three people planned per leadership post.
-        coalesce(pool_counts.planned_count, 0) > {{ contract_planned_per_seat_limit() }} * positions.seats
-            as over_planning_limit
+        (
+            coalesce(pool_counts.planned_count, 0)
+            > {{ contract_planned_per_seat_limit() }} * positions.seats
+        ) as over_planning_limit
     from pools
     left join positions
         on pools.unit_code = positions.unit_code

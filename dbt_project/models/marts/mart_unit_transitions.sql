@@ -82,8 +82,10 @@ final as (
         cast(count(distinct destinations.person_key) as bigint) as people_count,
         cast(count(distinct case
             when destinations.management_tier in (
-                {%- for tier in contract_values('key_cadre_tiers') %}'{{ tier }}'
-                {%- if not loop.last %}, {% endif %}{% endfor -%})
+                    {%- for tier in contract_values('key_cadre_tiers') %}
+                        '{{ tier }}'{% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                )
                 then destinations.person_key
         end) as bigint) as key_cadres_count
     from destinations

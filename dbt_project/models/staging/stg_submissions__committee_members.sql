@@ -4,7 +4,8 @@ with
 
 source as (
 
-    select * from {{ by_unit_source(source('submissions', 'committee_members'), 'committee_members') }}
+    select *
+    from {{ by_unit_source(source('submissions', 'committee_members'), 'committee_members') }}
 
 ),
 
