@@ -50,12 +50,14 @@ report: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p dbt_project/target/sqlfluff/private && NHANLUC_WAREHOUSE_DIR=$(CURDIR)/dbt_project/target/sqlfluff $(BIN)/sqlfluff lint dbt_project
 	$(BIN)/python -m pytest
 
 ## test-fast: lint and every test but the whole-pipeline runs through Dagster (the edit loop)
 test-fast: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p dbt_project/target/sqlfluff/private && NHANLUC_WAREHOUSE_DIR=$(CURDIR)/dbt_project/target/sqlfluff $(BIN)/sqlfluff lint dbt_project
 	$(BIN)/python -m pytest -m "not e2e"
 
 ## test-spark: the dbt models on Spark against the DuckDB build (needs Java 17; minutes)
@@ -74,6 +76,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	mkdir -p dbt_project/target/sqlfluff/private && NHANLUC_WAREHOUSE_DIR=$(CURDIR)/dbt_project/target/sqlfluff $(BIN)/sqlfluff lint dbt_project
 
 format: install
 	$(BIN)/ruff format .
