@@ -5,10 +5,11 @@
 Load: for every seed file, in the declaration's order, every unit's file is read and
 split by the loader's own public steps (`reading.read_unit_file`: the same `read_csv`
 options and header handling; `checking.check_rows`: the cleaning, casting and rule SQL of
-schemas/sql.py and schemas/row_comparisons.py), and the accepted rows become table `raw.<file>`; rejected rows and
-per-file counts become `raw.rejected_rows` and `raw.file_status`. No Parquet slice, no
-rejects file, no status file is written: those exist so that ingest never opens the
-build database, which is an orchestration choice the floor does not need.
+schemas/sql.py and schemas/row_comparisons.py), and the accepted rows become table
+`raw.<file>`; rejected rows and per-file counts become `raw.rejected_rows` and
+`raw.file_status`. No Parquet slice, no rejects file, no status file is written: those
+exist so that ingest never opens the build database, which is an orchestration choice
+the floor does not need.
 
 Transform: every dbt model's compiled SQL from the manifest, in dependency order, as
 `CREATE TABLE <relation> AS <compiled SQL>`, where each source's relation (a
