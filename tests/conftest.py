@@ -70,6 +70,25 @@ def run_dbt(*args: str, warehouse: Path) -> subprocess.CompletedProcess:
     return completed
 
 
+def build_fixture_marts(fixture: str, root: Path, as_of: str, key: str):
+    """Ingest tests/fixtures/<fixture> into `root` and `dbt build` it as of `as_of`; return a
+    read-only connection to the build database."""
+    import duckdb
+
+    from orchestration.ingest.loader import ingest_all
+
+    seeds, warehouse = root / "seeds", root / "warehouse"
+    shutil.copytree(FIXTURES / fixture, seeds)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NHANLUC_SEEDS_DIR", str(seeds))
+        patch.setenv("NHANLUC_WAREHOUSE_DIR", str(warehouse))
+        patch.setenv("NHANLUC_PSEUDONYM_KEY", key)
+        patch.delenv("NHANLUC_MAX_REJECT_RATE", raising=False)
+        ingest_all(Settings(seeds, warehouse, 0.05))
+        run_dbt("build", "--vars", f'{{"as_of_date": "{as_of}"}}', warehouse=warehouse)
+    return duckdb.connect(str(warehouse / "private" / "build.duckdb"), read_only=True)
+
+
 @dataclass(frozen=True)
 class PublishedRefresh:
     """A warehouse published by one nightly refresh, and each asset's materialization metadata."""

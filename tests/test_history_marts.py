@@ -99,15 +99,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import shutil
 from datetime import date
 
 import duckdb
 import pytest
 
-from orchestration.ingest.loader import ingest_all
-from orchestration.settings import Settings
-from tests.conftest import FIXTURES, run_dbt
+from tests.conftest import build_fixture_marts
 
 KEY = "test-key"
 AS_OF_DATE = date(2026, 11, 30)
@@ -137,16 +134,7 @@ NAME = {key: name for name, key in PERSON.items()}
 
 
 def _build(root, as_of: date) -> duckdb.DuckDBPyConnection:
-    seeds, warehouse = root / "seeds", root / "warehouse"
-    shutil.copytree(FIXTURES / "history", seeds)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NHANLUC_SEEDS_DIR", str(seeds))
-        patch.setenv("NHANLUC_WAREHOUSE_DIR", str(warehouse))
-        patch.setenv("NHANLUC_PSEUDONYM_KEY", KEY)
-        patch.delenv("NHANLUC_MAX_REJECT_RATE", raising=False)
-        ingest_all(Settings(seeds, warehouse, 0.05))
-        run_dbt("build", "--vars", f'{{"as_of_date": "{as_of}"}}', warehouse=warehouse)
-    return duckdb.connect(str(warehouse / "private" / "build.duckdb"), read_only=True)
+    return build_fixture_marts("history", root, str(as_of), KEY)
 
 
 @pytest.fixture(scope="module")

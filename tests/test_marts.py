@@ -25,15 +25,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import shutil
 from datetime import date
 
 import duckdb
 import pytest
 
-from orchestration.ingest.loader import ingest_all
-from orchestration.settings import Settings
-from tests.conftest import FIXTURES, run_dbt
+from tests.conftest import build_fixture_marts
 
 KEY = "test-key"
 AS_OF_DATE = date(2026, 11, 30)
@@ -59,17 +56,7 @@ NAME = {key: name for name, key in PERSON.items()}
 @pytest.fixture(scope="module")
 def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     """Ingest the fixture and run `dbt build` once for the whole module."""
-    root = tmp_path_factory.mktemp("marts")
-    seeds, warehouse = root / "seeds", root / "warehouse"
-    shutil.copytree(FIXTURES / "marts", seeds)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NHANLUC_SEEDS_DIR", str(seeds))
-        patch.setenv("NHANLUC_WAREHOUSE_DIR", str(warehouse))
-        patch.setenv("NHANLUC_PSEUDONYM_KEY", KEY)
-        patch.delenv("NHANLUC_MAX_REJECT_RATE", raising=False)
-        ingest_all(Settings(seeds, warehouse, 0.05))
-        run_dbt("build", "--vars", f'{{"as_of_date": "{AS_OF_DATE}"}}', warehouse=warehouse)
-    con = duckdb.connect(str(warehouse / "private" / "build.duckdb"), read_only=True)
+    con = build_fixture_marts("marts", tmp_path_factory.mktemp("marts"), str(AS_OF_DATE), KEY)
     yield con
     con.close()
 
