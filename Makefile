@@ -46,6 +46,12 @@ run: install spark-deps
 report: install
 	@$(BIN)/python -m orchestration.report
 
+## templates: write the .xlsx templates units fill in to <warehouse>/templates (git-ignored);
+## `make templates OUT=DIR` writes them to DIR (docs/huong-dan-don-vi.md)
+.PHONY: templates
+templates: install
+	@$(BIN)/python -m orchestration.templates $(if $(OUT),--out $(OUT))
+
 ## test: install, then lint and run the whole test suite
 test: install
 	$(BIN)/ruff check .
