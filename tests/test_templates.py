@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -13,11 +14,22 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from orchestration.ingest.loader import ingest_all
+from orchestration.settings import REPO_ROOT
 from orchestration.templates import write_templates
 from schemas.contract import DATE_MAX, DATE_MIN, SEED_FILES, SUBMISSION_FILES, seed_file
+from schemas.rules import FILE_RULES, RULES, WARNINGS
 from schemas.sql import FALSE_WORDS, TRUE_WORDS
 
 TEXT_KINDS = ("national_id", "code", "level")
+# Rule codes contract §2 and §3 name for Excel input, beside those of schemas/rules.py.
+EXCEL_RULES = (
+    "national_id_zero_padded",
+    "national_id_scientific",
+    "unit_code_zero_padded",
+    "file_ambiguous",
+    "file_unsupported",
+)
+GUIDE = REPO_ROOT / "docs" / "huong-dan-don-vi.md"
 
 
 @pytest.fixture(scope="module")
@@ -342,3 +354,26 @@ def test_a_template_filled_in_by_hand_loads_with_no_rejection(
     # Text-formatted IDs kept their zeros: nothing was padded or otherwise warned about.
     for warnings in settings.warnings_dir.glob("*.parquet"):
         assert _rows(warnings, "SELECT * FROM t WHERE unit_code = '003'") == [], warnings.name
+
+
+def _guide_rule_codes() -> list[str]:
+    """The codes in the first cell of the guide's rule table rows."""
+    text = GUIDE.read_text(encoding="utf-8")
+    return re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE)
+
+
+def test_units_guide_explains_every_rule():
+    listed = _guide_rule_codes()
+    declared = [rule.code for rule in RULES + FILE_RULES + WARNINGS]
+    assert len(listed) == len(set(listed))
+    assert set(declared) <= set(listed), sorted(set(declared) - set(listed))
+    assert set(EXCEL_RULES) <= set(listed)
+    # No stale row: every code in the table is a rule of schemas/rules.py or the contract.
+    assert set(listed) <= set(declared) | set(EXCEL_RULES)
+    # The page says its row rules come in the order that decides which one a row counts under.
+    row_rules = [rule.code for rule in RULES]
+    assert [code for code in listed if code in row_rules] == row_rules
+
+
+def test_units_guide_is_linked_from_the_readme():
+    assert "(docs/huong-dan-don-vi.md)" in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
