@@ -19,6 +19,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from orchestration.settings import current_settings
 from schemas.contract import (
     DATE_MAX,
     DATE_MIN,
@@ -296,11 +297,14 @@ def write_template(seed: SeedFile, path: Path) -> Path:
     """Write `seed`'s template to `path`, swapped in whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.xlsx")
-    workbook = xlsxwriter.Workbook(str(temporary))
-    _write_data_sheet(workbook, seed)
-    _write_instructions(workbook, seed)
-    workbook.close()
-    os.replace(temporary, path)
+    try:
+        workbook = xlsxwriter.Workbook(str(temporary))
+        _write_data_sheet(workbook, seed)
+        _write_instructions(workbook, seed)
+        workbook.close()
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return path
 
 
@@ -314,8 +318,6 @@ def write_templates(folder: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from orchestration.settings import current_settings
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="folder to write to")
     options = parser.parse_args(argv)
