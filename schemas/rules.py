@@ -18,6 +18,11 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("malformed_row", "Dòng CSV sai cấu trúc (số cột không khớp tiêu đề)"),
     Rule("missing_value", "Thiếu giá trị bắt buộc ở cột {column}"),
+    Rule(
+        "national_id_scientific",
+        "Số CCCD ở cột {column} bị Excel ghi dạng số mũ (như 1,08E+11) nên đã mất chữ số; "
+        "hãy định dạng cột là Văn bản (Text) rồi nhập lại số CCCD",
+    ),
     Rule("invalid_national_id", "Số CCCD ở cột {column} phải gồm đúng 12 chữ số"),
     Rule("invalid_date", "Ngày ở cột {column} không hợp lệ (dùng YYYY-MM-DD hoặc D/M/YYYY)"),
     Rule("invalid_integer", "Giá trị ở cột {column} phải là số nguyên"),
@@ -61,16 +66,40 @@ RULES: tuple[Rule, ...] = (
 FILE_RULES: tuple[Rule, ...] = (
     Rule("folder_not_unit_code", "Thư mục '{column}' không phải mã đơn vị (chỉ gồm chữ và số)"),
     Rule(
+        "file_ambiguous",
+        "Thư mục có nhiều bản của cùng một tệp ({column}); không biết bản nào là đúng, "
+        "hãy chỉ giữ lại một bản (.xlsx hoặc .csv)",
+    ),
+    Rule(
+        "file_unsupported",
+        "Định dạng tệp {column} không được nhận; hãy lưu lại dưới dạng Excel Workbook (.xlsx) "
+        "hoặc CSV UTF-8 (.csv)",
+    ),
+    Rule(
         "file_empty",
         "Tệp rỗng (0 byte); tệp chỉ có dòng tiêu đề mới là tệp hợp lệ không có dữ liệu",
     ),
-    Rule("file_not_utf8", "Tệp không mã hóa UTF-8{column}; hãy lưu lại dưới dạng CSV UTF-8"),
+    Rule(
+        "file_not_utf8",
+        "Tệp không mã hóa UTF-8{column}; trong Excel chọn Lưu thành (Save As) → "
+        "CSV UTF-8 (Comma delimited) hoặc Excel Workbook (.xlsx)",
+    ),
     Rule("file_missing_column", "Tệp thiếu cột bắt buộc: {column}"),
-    Rule("file_unparseable", "Không đọc được tệp CSV: {column}"),
+    Rule("file_unparseable", "Không đọc được tệp (CSV hoặc sổ tính .xlsx): {column}"),
 )
 
 # Rules that accept a row and tell its unit (quality.warnings, the unit's feedback).
 WARNINGS: tuple[Rule, ...] = (
+    Rule(
+        "national_id_zero_padded",
+        "Số CCCD ở cột {column} bị mất số 0 ở đầu (ô dạng số trong Excel); đã thêm lại, "
+        "hãy định dạng cột là Văn bản (Text)",
+    ),
+    Rule(
+        "unit_code_zero_padded",
+        "Mã đơn vị ở cột {column} bị mất số 0 ở đầu (ô dạng số trong Excel); đã thêm lại "
+        "theo tên thư mục, hãy định dạng cột là Văn bản (Text)",
+    ),
     Rule(
         "person_attributes_differ",
         "Các giai đoạn của cùng một cán bộ khác nhau ở cột {column}; "
@@ -81,6 +110,9 @@ WARNINGS: tuple[Rule, ...] = (
 # Rules that compare a unit's rows with other units' rows: they never count toward the
 # reject rate that holds a resubmission back (CONTRACT.md §3).
 RULES_ACROSS_UNITS = frozenset({"person_listed_twice"})
+
+# Warnings about one row alone (the others compare a row with other rows).
+ROW_WARNINGS = ("national_id_zero_padded", "unit_code_zero_padded")
 
 RULE_BY_CODE = {rule.code: rule for rule in RULES + FILE_RULES + WARNINGS}
 RULE_ORDER = {rule.code: position for position, rule in enumerate(RULES)}

@@ -85,6 +85,65 @@ def cleaned_select(seed: SeedFile) -> str:
     )
 
 
+# The first three digits of a CCCD: the province where it was registered (001 to 096).
+_PROVINCE_CODES = ("001", "096")
+
+
+def _padded_national_id(text: str) -> str:
+    """Condition: an ID of 10 or 11 digits that a numeric Excel cell stripped of its
+    leading zeros (its 12-digit form starts with a province code)."""
+    low, high = _PROVINCE_CODES
+    return (
+        f"(regexp_full_match({text}, '\\d{{10,11}}') "
+        f"AND lpad({text}, 12, '0')[1:3] BETWEEN '{low}' AND '{high}')"
+    )
+
+
+def _padded_unit_code(text: str) -> str:
+    """Condition: a digits-only unit_code that is the folder's code without its zeros."""
+    return (
+        f"(regexp_full_match({text}, '\\d+') AND length({text}) < length(_unit) "
+        f"AND lpad({text}, CAST(length(_unit) AS INTEGER), '0') = _unit)"
+    )
+
+
+def _repairs(seed: SeedFile) -> list[tuple[str, str, str, str]]:
+    """(warning, column, condition on the cleaned text, repaired text) of `seed`."""
+    repairs = []
+    for column in seed.columns:
+        text = _clean_name(column.name)
+        if column.kind == "national_id":
+            repairs.append(
+                (
+                    "national_id_zero_padded",
+                    column.name,
+                    _padded_national_id(text),
+                    f"lpad({text}, 12, '0')",
+                )
+            )
+        elif column.name == "unit_code" and seed.folder == "submission":
+            repairs.append(("unit_code_zero_padded", column.name, _padded_unit_code(text), "_unit"))
+    return repairs
+
+
+def repaired_select(seed: SeedFile) -> str:
+    """`* REPLACE` of the cleaned text Excel damaged in a known way (CONTRACT.md §3), and
+    `_warnings`: the list of 'warning:column' each row gets for it."""
+    repairs = _repairs(seed)
+    if not repairs:
+        return "*, CAST([] AS VARCHAR[]) AS _warnings"
+    replaced = ", ".join(
+        f"CASE WHEN {condition} THEN {fixed} ELSE {_clean_name(column)} END "
+        f"AS {_clean_name(column)}"
+        for _, column, condition, fixed in repairs
+    )
+    flags = ", ".join(
+        f"CASE WHEN {condition} THEN {literal(rule + ':' + column)} END"
+        for rule, column, condition, _ in repairs
+    )
+    return f"* REPLACE ({replaced}), list_filter([{flags}], lambda w: w IS NOT NULL) AS _warnings"
+
+
 def typed_select(seed: SeedFile) -> str:
     return ", ".join(
         f"{typed_value(column, _clean_name(column.name))} AS {quote_ident(column.name)}"
@@ -106,6 +165,8 @@ def _column_checks(column: Column) -> list[tuple[str, str]]:
         checks.append(("missing_value", f"{text} IS NULL"))
     invalid = f"{text} IS NOT NULL AND {value} IS NULL"
     if column.kind == "national_id":
+        scientific = f"regexp_full_match({text}, '[+-]?\\d+([.,]\\d+)?[eE][+-]?\\d+')"
+        checks.append(("national_id_scientific", scientific))
         checks.append(("invalid_national_id", f"NOT regexp_full_match({text}, '\\d{{12}}')"))
     elif column.kind == "date":
         checks.append(("invalid_date", invalid))

@@ -70,15 +70,17 @@ def run_dbt(*args: str, warehouse: Path) -> subprocess.CompletedProcess:
     return completed
 
 
-def build_fixture_marts(fixture: str, root: Path, as_of: str, key: str):
+def build_fixture_marts(fixture: str, root: Path, as_of: str, key: str, prepare=None):
     """Ingest tests/fixtures/<fixture> into `root` and `dbt build` it as of `as_of`; return a
-    read-only connection to the build database."""
+    read-only connection to the build database. `prepare(seeds)` may change the copy first."""
     import duckdb
 
     from orchestration.ingest.loader import ingest_all
 
     seeds, warehouse = root / "seeds", root / "warehouse"
     shutil.copytree(FIXTURES / fixture, seeds)
+    if prepare is not None:
+        prepare(seeds)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NHANLUC_SEEDS_DIR", str(seeds))
         patch.setenv("NHANLUC_WAREHOUSE_DIR", str(warehouse))

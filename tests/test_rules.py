@@ -73,6 +73,14 @@ ROW_CASES = (
         "Số CCCD ở cột national_id phải gồm đúng 12 chữ số",
     ),
     _one(
+        "national_id_scientific",
+        CADRES,
+        "1.08E+11,003,Trần Văn Giáp,nam,1980-01-01,khac,co_quan,",
+        "national_id",
+        "Số CCCD ở cột national_id bị Excel ghi dạng số mũ (như 1,08E+11) nên đã mất chữ số; "
+        "hãy định dạng cột là Văn bản (Text) rồi nhập lại số CCCD",
+    ),
+    _one(
         "invalid_date",
         CADRES,
         "001080000009,003,Trần Văn Giáp,nam,31/4/1980,khac,co_quan,",
@@ -411,6 +419,12 @@ def _write_cp1258(path: Path) -> None:
     )
 
 
+def _replace_by_xls(path: Path) -> None:
+    """The unit saved its evaluations in Excel 97-2003 format instead of the CSV."""
+    path.with_suffix(".csv").unlink()
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
+
+
 FILE_CASES = (
     (
         "folder_not_unit_code",
@@ -418,6 +432,23 @@ FILE_CASES = (
         lambda path: shutil.copy(VALID / "submissions/273/cadres.csv", path),
         "27-3",
         "Thư mục '27-3' không phải mã đơn vị (chỉ gồm chữ và số)",
+    ),
+    (
+        "file_ambiguous",
+        "submissions/273/evaluations.xlsx",
+        lambda path: path.write_bytes(b"a workbook saved beside the CSV"),
+        "273",
+        "submissions/273/evaluations.csv: Thư mục có nhiều bản của cùng một tệp "
+        "(evaluations.csv, evaluations.xlsx); không biết bản nào là đúng, hãy chỉ giữ lại một "
+        "bản (.xlsx hoặc .csv)",
+    ),
+    (
+        "file_unsupported",
+        "submissions/273/evaluations.xls",
+        _replace_by_xls,
+        "273",
+        "submissions/273/evaluations.xls: Định dạng tệp evaluations.xls không được nhận; hãy "
+        "lưu lại dưới dạng Excel Workbook (.xlsx) hoặc CSV UTF-8 (.csv)",
     ),
     (
         "file_empty",
@@ -432,8 +463,9 @@ FILE_CASES = (
         "submissions/273/cadres.csv",
         _write_cp1258,
         "273",
-        "submissions/273/cadres.csv: Tệp không mã hóa UTF-8 (có vẻ là Windows-1258); hãy lưu "
-        "lại dưới dạng CSV UTF-8",
+        "submissions/273/cadres.csv: Tệp không mã hóa UTF-8 (có vẻ là Windows-1258); trong "
+        "Excel chọn Lưu thành (Save As) → CSV UTF-8 (Comma delimited) hoặc Excel Workbook "
+        "(.xlsx)",
     ),
     (
         "file_missing_column",
@@ -452,7 +484,8 @@ FILE_CASES = (
             encoding="utf-8",
         ),
         "273",
-        "submissions/273/evaluations.csv: Không đọc được tệp CSV: tiêu đề có cột trùng tên",
+        "submissions/273/evaluations.csv: Không đọc được tệp (CSV hoặc sổ tính .xlsx): tiêu đề "
+        "có cột trùng tên",
     ),
 )
 

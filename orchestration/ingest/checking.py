@@ -36,7 +36,8 @@ def check_rows(
     con: duckdb.DuckDBPyConnection, seed: SeedFile, reference_tables: dict[str, str]
 ) -> None:
     """Build temp table `checked` from `src`: typed rows with `_violation` ('rule:column'
-    or NULL) and `_across` (rejected for a clash with another unit's rows)."""
+    or NULL), `_across` (rejected for a clash with another unit's rows) and `_warnings`
+    (the 'warning:column' of each repair made to the row)."""
     checks = sql.row_checks(seed, reference_tables)
     raw_json = (
         "to_json({"
@@ -49,8 +50,10 @@ def check_rows(
         SELECT _unit, _pos, _line, {sql.cleaned_select(seed)}, {raw_json} AS _raw FROM src
         """
     )
+    # What Excel damaged in a known way is repaired and warned before any rule sees it.
+    con.execute(f"CREATE TEMP VIEW repaired AS SELECT {sql.repaired_select(seed)} FROM cleaned")
     # Views: cleaning and casting are computed once, inside the rule pass below.
-    con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM cleaned")
+    con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM repaired")
     con.execute(
         f"CREATE TEMP TABLE row_checked AS SELECT s.*, {sql.violation_case(checks)} AS _violation, "
         "false AS _across FROM typed s"

@@ -19,7 +19,7 @@ REFERENCE_SLICE = "reference"
 SCHEMA_SLICE = "schema-only"
 # Footer key of a unit slice's version (macros/incremental_by_unit.sql reads it).
 SLICE_VERSION = "nhanluc_slice_version"
-# status/<this>: the recorded hash of every submitted CSV (HashCache).
+# status/<this>: the recorded hash of every submitted file (HashCache).
 CSV_HASHES = "csv_sha256.json"
 
 
@@ -49,7 +49,7 @@ def stat_key(path: Path) -> list[int]:
 
 
 class HashCache:
-    """SHA-256 of the submitted CSVs, read again only for files written since last time.
+    """SHA-256 of the submitted files, read again only for files written since last time.
 
     A night with nothing new otherwise reads every CSV in full (1.07 GB at the national
     tier, ≈ 1.3 s) to find that nothing changed; like git's index, a file whose size,
@@ -110,17 +110,38 @@ def write_parquet_atomically(
     os.replace(temporary, target)
 
 
+# What a seed file may be saved as: read (CONTRACT.md §2), or refused whole as a format
+# the loader does not read (file_unsupported), never taken for an absent file.
+READABLE_SUFFIXES = (".csv", ".xlsx")
+UNSUPPORTED_SUFFIXES = (".xls", ".xlsm", ".ods")
+
+
+def submission_files(folder: Path, seed: SeedFile) -> list[Path]:
+    """Every version of `seed` in `folder` (`cadres.csv`, `cadres.xlsx`, `cadres.xls`...)."""
+    names = (f"{seed.name}{suffix}" for suffix in READABLE_SUFFIXES + UNSUPPORTED_SUFFIXES)
+    return [folder / name for name in names if (folder / name).is_file()]
+
+
+def submission_path(folder: Path, seed: SeedFile) -> Path:
+    """The file of `seed` a folder holds: its one version, the first of several (refused
+    as file_ambiguous when read), or the absent `<name>.csv`."""
+    versions = submission_files(folder, seed)
+    return versions[0] if versions else folder / seed.filename
+
+
+def submission_sha256(cache: HashCache, path: Path, seed: SeedFile) -> str:
+    """The content hash of a unit's file; of every version when a folder holds several."""
+    return "+".join(cache.sha256(version) for version in submission_files(path.parent, seed))
+
+
 def submitted_paths(seed: SeedFile, settings: Settings) -> tuple[list[str], list[str], dict]:
     """(unit folders, refused folder names, {unit: path of this seed file})."""
     if seed.folder == "reference":
-        return (
-            [REFERENCE_SLICE],
-            [],
-            {REFERENCE_SLICE: settings.seeds_dir / "reference" / seed.filename},
-        )
+        folder = settings.seeds_dir / "reference"
+        return [REFERENCE_SLICE], [], {REFERENCE_SLICE: submission_path(folder, seed)}
     units, refused = unit_folders(settings)
-    paths = {unit: settings.seeds_dir / "submissions" / unit / seed.filename for unit in units}
-    return units, refused, paths
+    root = settings.seeds_dir / "submissions"
+    return units, refused, {unit: submission_path(root / unit, seed) for unit in units}
 
 
 def list_literal(values: list[str], parens: bool = False) -> str:

@@ -23,7 +23,14 @@ from orchestration.ingest.checking import (
     reject_clashes_with,
     touches_kept_units,
 )
-from orchestration.ingest.files import CSV_HASHES, SCHEMA_SLICE, HashCache, submitted_paths
+from orchestration.ingest.files import (
+    CSV_HASHES,
+    SCHEMA_SLICE,
+    HashCache,
+    submission_files,
+    submission_sha256,
+    submitted_paths,
+)
 from orchestration.ingest.holdback import hold_back, units_to_hold_back
 from orchestration.ingest.outcomes import FileOutcome, IngestResult, WholeFileRejection
 from orchestration.ingest.reading import create_source_tables, read_unit_file
@@ -47,8 +54,8 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
     """Load `seed` for every unit (or once, for a reference file) and write its slices.
 
     Work is keyed by content: when no input of the file changed since the last load
-    (its CSVs, the accepted rows it references, the rules), nothing is read; when only
-    some units' CSVs changed, only those units are read and only their slices rewritten,
+    (its files, the accepted rows it references, the rules), nothing is read; when only
+    some units' files changed, only those units are read and only their slices rewritten,
     unless a rule across units (a city-wide key, overlapping periods of one person) ties
     them to an unchanged unit, in which case the whole file is loaded again. When a file
     this one references was loaded partially since, the units whose rows name one of the
@@ -57,10 +64,12 @@ def ingest_seed_file(seed: SeedFile, settings: Settings) -> IngestResult:
     """
     units, refused, paths = submitted_paths(seed, settings)
     cache = HashCache(settings.status_dir / CSV_HASHES)
-    hashes = {unit: cache.sha256(path) for unit, path in paths.items() if path.exists()}
+    hashes = {
+        unit: submission_sha256(cache, path, seed) for unit, path in paths.items() if path.exists()
+    }
     cache.save()
     for name in refused:
-        if (settings.seeds_dir / "submissions" / name / seed.filename).exists():
+        if submission_files(settings.seeds_dir / "submissions" / name, seed):
             hashes[f"refused:{name}"] = "refused"
     current = state.InputState.build(seed, settings, hashes)
     previous = state.InputState.read(seed, settings)
@@ -130,8 +139,6 @@ def load_rows(
             unit, seed.name, content_sha256=(hashes or {}).get(unit, "")
         )
         try:
-            if path.stat().st_size == 0:
-                raise WholeFileRejection("file_empty")
             read_unit_file(con, path, seed, unit)
         except WholeFileRejection as rejection:
             outcome.status = "rejected_whole"
@@ -158,7 +165,7 @@ def _ingest(
     processed = [unit for unit in units if only is None or unit in only]
     outcomes = load_rows(con, seed, settings, {u: paths[u] for u in processed}, hashes)
     for name in refused:
-        if (settings.seeds_dir / "submissions" / name / seed.filename).exists():
+        if submission_files(settings.seeds_dir / "submissions" / name, seed):
             outcomes[name] = FileOutcome(
                 name,
                 seed.name,
@@ -184,7 +191,7 @@ def _ingest(
         ]
         changes.write(con, [unit for unit in processed if unit not in held], vanished)
     write_slices(con, seed, settings, units, [unit for unit in processed if unit not in held])
-    write_warnings(con, seed, settings)
+    write_warnings(con, seed, settings, held, kept)
     write_rejects(con, seed, settings, held, kept)
     ordered = [outcomes[unit] for unit in sorted(outcomes)]
     write_status(con, seed, settings, ordered, kept)

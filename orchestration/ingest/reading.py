@@ -1,22 +1,47 @@
-"""Read one unit's CSV as text into the load's `src` and `malformed` tables, physical lines kept."""
+"""Read one unit's file as text into the load's `src` and `malformed` tables, lines kept.
+
+A seed file is a CSV (comma, semicolon or tab; UTF-8 or UTF-16 with a BOM) or an Excel
+workbook (orchestration/ingest/workbook.py); either way every value arrives as text with
+its physical line, and the same rules of schemas/ judge it (CONTRACT.md §2).
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from orchestration.ingest.files import submission_files
+from orchestration.ingest.header import header_names
 from orchestration.ingest.outcomes import WholeFileRejection
+from orchestration.ingest.workbook import read_workbook
 from schemas import sql
 from schemas.contract import SeedFile
 
-CSV_OPTIONS = (
-    "header = false, skip = 1, auto_detect = false, delim = ',', quote = '\"', "
-    "escape = '\"', store_rejects = true, rejects_table = 'csv_rejects', "
-    "rejects_scan = 'csv_scans'"
+# Excel's exports: comma (CSV UTF-8), semicolon (CSV in a Vietnamese locale), tab
+# (Unicode Text). A delimiter is looked for in this order in the header line.
+DELIMITERS = (",", ";", "\t")
+_CSV_OPTIONS = (
+    "header = false, auto_detect = false, quote = '\"', escape = '\"', "
+    "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans'"
 )
+# A fraction written with a decimal comma (`0,35`), which `;` and tab files may use.
+_DECIMAL_COMMA = r"^(\s*[+-]?\d*),(\d+\s*)$"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one CSV is written: its encoding, delimiter and the lines before the header."""
+
+    encoding: str  # DuckDB's name: 'utf-8' or 'utf-16'
+    delimiter: str
+    # 1 when the file starts with Excel's `sep=;` line (counted as line 1), else 0.
+    preamble: int
+    header: list[str]
 
 
 def create_source_tables(con: duckdb.DuckDBPyConnection, seed: SeedFile) -> None:
@@ -37,48 +62,99 @@ def legacy_encoding_hint(path: Path) -> str:
     return " (có vẻ là Windows-1258)"
 
 
-def read_header(path: Path, seed: SeedFile) -> list[str]:
+def read_dialect(path: Path, seed: SeedFile) -> Dialect:
+    """Encoding from the BOM, a `sep=` line, and the delimiter that splits the header into
+    the required columns (comma when none does, so the file misses its columns)."""
     with path.open("rb") as handle:
-        first = handle.readline(1 << 16)
+        head = handle.read(1 << 16)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, text = "utf-16", head.decode("utf-16", errors="ignore")
+    else:
+        encoding = "utf-8"
+        try:
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            # The read may have cut a character in two at its end; that alone is not bad.
+            if error.start < len(head) - 3:
+                raise WholeFileRejection("file_not_utf8", legacy_encoding_hint(path)) from None
+            text = head[: error.start].decode("utf-8-sig")
+    lines = text.splitlines()
+    preamble = 0
+    if lines and lines[0].strip().lower().startswith("sep=") and len(lines[0].strip()) == 5:
+        preamble, forced = 1, lines[0].strip()[4]
+        lines = lines[1:]
+    else:
+        forced = None
+    first = lines[0] if lines else ""
+    candidates = [forced] if forced else [d for d in DELIMITERS if d in _outside_quotes(first)]
+    parsed = None
+    for delimiter in candidates or [","]:
+        header = _split(first, delimiter)
+        try:
+            names = header_names(header, seed)
+        except WholeFileRejection as rejection:
+            parsed = parsed or rejection
+            continue
+        return Dialect(encoding, delimiter, preamble, names)
+    raise parsed or WholeFileRejection("file_missing_column", "")
+
+
+def _outside_quotes(line: str) -> str:
+    return "".join(part for position, part in enumerate(line.split('"')) if position % 2 == 0)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
     try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise WholeFileRejection("file_not_utf8", legacy_encoding_hint(path)) from None
-    try:
-        header = next(csv.reader(io.StringIO(text)))
+        return next(csv.reader(io.StringIO(line), delimiter=delimiter))
     except (csv.Error, StopIteration) as error:
         raise WholeFileRejection("file_unparseable", str(error)) from None
-    names = [name.strip().lower() for name in header]
-    if len(set(names)) != len(names):
-        raise WholeFileRejection("file_unparseable", "tiêu đề có cột trùng tên")
-    missing = [c.name for c in seed.columns if c.required and c.name not in names]
-    if missing:
-        raise WholeFileRejection("file_missing_column", ", ".join(missing))
-    return names
 
 
 def read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, unit: str) -> None:
-    """Append the file's rows to temp tables `src` (parsed) and `malformed` (CSV errors)."""
-    header = read_header(path, seed)
+    """Append the rows of a unit's `path` to temp tables `src` (parsed) and `malformed`."""
+    versions = submission_files(path.parent, seed)
+    if len(versions) > 1:
+        raise WholeFileRejection("file_ambiguous", ", ".join(p.name for p in versions))
+    if path.suffix not in (".csv", ".xlsx"):
+        raise WholeFileRejection("file_unsupported", path.name)
+    if path.stat().st_size == 0:
+        raise WholeFileRejection("file_empty")
+    if path.suffix == ".xlsx":
+        read_workbook(con, path, seed, unit)
+    else:
+        read_csv_file(con, path, seed, unit)
+
+
+def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, unit: str) -> None:
+    dialect = read_dialect(path, seed)
+    header = dialect.header
     columns = "{" + ", ".join(f"{sql.literal(name)}: 'VARCHAR'" for name in header) + "}"
     present = set(header)
-    projected = ", ".join(
-        sql.quote_ident(c.name) if c.name in present else f"NULL AS {sql.quote_ident(c.name)}"
-        for c in seed.columns
-    )
+
+    def projected(name: str) -> str:
+        column = sql.quote_ident(name)
+        if name not in present:
+            return f"NULL AS {column}"
+        if dialect.delimiter != "," and seed.column(name).kind == "fraction":
+            return f"regexp_replace({column}, {sql.literal(_DECIMAL_COMMA)}, '\\1.\\2') AS {column}"
+        return column
+
     contract_columns = [sql.quote_ident(c.name) for c in seed.columns if c.name in present]
     # Newlines inside quoted values make a record span several physical lines.
-    newlines = (
-        "length(concat_ws('', " + ", ".join(contract_columns) + ")) - "
-        "length(replace(concat_ws('', " + ", ".join(contract_columns) + "), chr(10), ''))"
+    joined = "concat_ws('', " + ", ".join(contract_columns) + ")"
+    newlines = f"length({joined}) - length(replace({joined}, chr(10), ''))"
+    options = (
+        f"{_CSV_OPTIONS}, skip = {1 + dialect.preamble}, delim = {sql.literal(dialect.delimiter)}, "
+        f"encoding = {sql.literal(dialect.encoding)}"
     )
     con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_scans")
     try:
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE unit_src AS
-            SELECT row_number() OVER () AS _pos, {projected}, {newlines} AS _nl
-            FROM read_csv({sql.literal(str(path))}, columns = {columns}, {CSV_OPTIONS})
+            SELECT row_number() OVER () AS _pos,
+                   {", ".join(projected(c.name) for c in seed.columns)}, {newlines} AS _nl
+            FROM read_csv({sql.literal(str(path))}, columns = {columns}, {options})
             """
         )
     except duckdb.Error as error:
@@ -86,14 +162,20 @@ def read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, u
         if "unicode" in text.lower() or "utf-8" in text.lower():
             raise WholeFileRejection("file_not_utf8", legacy_encoding_hint(path)) from None
         raise WholeFileRejection("file_unparseable", text.splitlines()[0][:300]) from None
-    # DuckDB numbers records, not physical lines: map both onto physical lines, the header
-    # being line 1 (CONTRACT.md §2). A CSV error row is taken to span one line.
     if con.execute(
         "SELECT count(*) FROM csv_rejects WHERE error_type = 'INVALID ENCODING'"
     ).fetchone()[0]:
         # DuckDB rejects undecodable rows one by one; a file in another encoding is refused
         # whole instead, so it never loads half-garbled (CONTRACT.md §2).
         raise WholeFileRejection("file_not_utf8", legacy_encoding_hint(path))
+    _map_lines(con, unit, seed, first_record_line=2 + dialect.preamble)
+
+
+def _map_lines(
+    con: duckdb.DuckDBPyConnection, unit: str, seed: SeedFile, first_record_line: int
+) -> None:
+    """DuckDB numbers records, not physical lines: map both onto physical lines, the header
+    being line 1 (2 after a `sep=` line). A CSV error row is taken to span one line."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE unit_errors AS
@@ -102,8 +184,9 @@ def read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, u
         FROM csv_rejects GROUP BY line
         """
     )
+    offset = first_record_line - 2
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE unit_src AS
         WITH numbered AS (
             SELECT s.*, s._pos + 1 + (
@@ -111,7 +194,7 @@ def read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, u
             ) AS _record
             FROM unit_src s
         )
-        SELECT *, _record + coalesce(sum(_nl) OVER (
+        SELECT *, {offset} + _record + coalesce(sum(_nl) OVER (
             ORDER BY _pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS _line
         FROM numbered
         """
@@ -119,7 +202,7 @@ def read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, u
     con.execute(
         f"""
         INSERT INTO malformed
-        SELECT {sql.literal(unit)}, e.record + coalesce((
+        SELECT {sql.literal(unit)}, {offset} + e.record + coalesce((
             SELECT sum(s._nl) FROM unit_src s WHERE s._record < e.record), 0),
             e.csv_line, e.error
         FROM unit_errors e

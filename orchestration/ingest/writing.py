@@ -20,7 +20,7 @@ from orchestration.ingest.outcomes import FileOutcome
 from orchestration.settings import Settings
 from schemas import sql
 from schemas.contract import SeedFile
-from schemas.rules import RULE_BY_CODE, RULES_ACROSS_UNITS
+from schemas.rules import ROW_WARNINGS, RULE_BY_CODE, RULES_ACROSS_UNITS
 
 _STATUS_COLUMNS = (
     "unit_code VARCHAR, file VARCHAR, rows_read BIGINT, rows_accepted BIGINT, "
@@ -86,13 +86,47 @@ def write_slices(
             stale.unlink()
 
 
-def write_warnings(con: duckdb.DuckDBPyConnection, seed: SeedFile, settings: Settings) -> None:
-    """Warnings judged on the slices on disk, which are the set that will load."""
+def write_warnings(
+    con: duckdb.DuckDBPyConnection,
+    seed: SeedFile,
+    settings: Settings,
+    held: set[str],
+    kept: list[str],
+) -> None:
+    """Warnings about rows that will load: the repairs of rows just accepted, the earlier
+    ones of units not read again or held back, and those judged on the slices on disk."""
     slices = sql.literal(str(settings.raw_dir / seed.name / "*.parquet"))
+    path = settings.warnings_dir / f"{seed.name}.parquet"
+    messages = " ".join(
+        f"WHEN {sql.literal(code)} THEN {sql.literal(RULE_BY_CODE[code].message)}"
+        for code in ROW_WARNINGS
+    )
+    not_held = f"_unit NOT IN {list_literal(sorted(held), parens=True)}" if held else "true"
+    earlier = ""
+    if path.exists() and (kept or held):
+        units = list_literal(sorted({*kept, *held}), parens=True)
+        rules = list_literal(list(ROW_WARNINGS), parens=True)
+        earlier = (
+            f"UNION ALL SELECT * FROM read_parquet({sql.literal(str(path))}) "
+            f"WHERE unit_code IN {units} AND rule IN {rules}"
+        )
     write_parquet_atomically(
         con,
-        sql.warnings_query(seed, f"read_parquet({slices})"),
-        settings.warnings_dir / f"{seed.name}.parquet",
+        f"""
+        WITH repairs AS (
+            SELECT _unit AS unit_code, _line AS line, unnest(_warnings) AS warning
+            FROM checked WHERE _violation IS NULL AND {not_held}
+        )
+        SELECT unit_code, {sql.literal(seed.name)} AS file, line,
+               split_part(warning, ':', 2) AS "column", split_part(warning, ':', 1) AS rule,
+               replace(CASE split_part(warning, ':', 1) {messages} END, '{{column}}',
+                       split_part(warning, ':', 2)) AS message
+        FROM repairs
+        {earlier}
+        UNION ALL SELECT * FROM ({sql.warnings_query(seed, f"read_parquet({slices})")})
+        ORDER BY unit_code, line, rule
+        """,
+        path,
         settings.scratch_dir,
     )
 
