@@ -1,7 +1,6 @@
 """dbt models as Dagster assets: sources tied to the ingest assets, tests as asset checks."""
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -93,9 +92,6 @@ def dbt_models(
     if settings.engine == "spark":
         # Without the adapter dbt would report the profile's credentials as invalid.
         spark_requirements.check()
-    # dbt runs in a subprocess that inherits this environment; the profile and the source
-    # locations read the warehouse folder from it.
-    os.environ["NHANLUC_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     as_of_date = build_state.run_as_of_date(settings, context.instance, context.run.run_id)
     if not context.is_subset and build_state.already_published(settings, as_of_date):
         # Nothing new since the last publish: no output is yielded, so the checks on the

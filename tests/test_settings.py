@@ -40,3 +40,18 @@ def test_a_new_as_of_date_is_a_new_input(tmp_path, monkeypatch):
     first = build_state.inputs_fingerprint(settings, date(2026, 11, 30))
     assert first == build_state.inputs_fingerprint(settings, date(2026, 11, 30))
     assert first != build_state.inputs_fingerprint(settings, date(2026, 12, 1))
+
+
+def test_dbt_and_the_refresh_default_to_the_same_warehouse(monkeypatch):
+    """dbt inherits the refresh's environment: unset, both must name one folder."""
+    import yaml
+
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    monkeypatch.delenv("NHANLUC_WAREHOUSE_DIR", raising=False)
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    path = profile["nhanluc"]["outputs"]["duckdb"]["path"]
+    default = path.split("env_var('NHANLUC_WAREHOUSE_DIR', '")[1].split("'")[0]
+    # dbt runs in the project folder (dagster-dbt's cwd), so its default is relative to it.
+    assert (DBT_PROJECT_DIR / default).resolve() == current_settings().warehouse_dir
+    assert path.endswith("/private/build.duckdb")
