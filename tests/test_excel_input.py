@@ -118,7 +118,17 @@ def test_workbook_rows_are_read_cleaned_and_checked_like_csv(seeds):
     _write_cadres_workbook(root / "submissions/003/cadres.xlsx")
     results = ingest_all(settings)
 
-    assert _counts(_outcome(results, "cadres", "003")) == (7, 3, 4)
+    outcome = _outcome(results, "cadres", "003")
+    assert (_counts(outcome), outcome.source_file) == ((7, 3, 4), "cadres.xlsx")
+    assert _query(
+        f"SELECT unit_code, source_file FROM read_parquet('{settings.status_dir}/cadres.parquet') "
+        "ORDER BY unit_code"
+    ) == [
+        ("00004", "cadres.csv"),
+        ("00008", "cadres.csv"),
+        ("003", "cadres.xlsx"),
+        ("273", "cadres.csv"),
+    ]
     slice_path = settings.raw_dir / "cadres" / "003.parquet"
     assert _query(
         "SELECT source_line, national_id, unit_code, full_name, birth_date, management_tier "

@@ -136,7 +136,7 @@ def load_rows(
         if not path.exists():
             continue
         outcome = outcomes[unit] = FileOutcome(
-            unit, seed.name, content_sha256=(hashes or {}).get(unit, "")
+            unit, seed.name, content_sha256=(hashes or {}).get(unit, ""), source_file=path.name
         )
         try:
             read_unit_file(con, path, seed, unit)

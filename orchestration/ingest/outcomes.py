@@ -26,6 +26,8 @@ class FileOutcome:
     rejected_by_rule: Counter = field(default_factory=Counter)
     # Rows rejected by a rule across units (kept out of the reject rate).
     rows_rejected_across: int = 0
+    # The file read, as the unit saved it (`cadres.xlsx`); empty when none was.
+    source_file: str = ""
 
 
 @dataclass

@@ -24,7 +24,8 @@ from schemas.rules import ROW_WARNINGS, RULE_BY_CODE, RULES_ACROSS_UNITS
 
 _STATUS_COLUMNS = (
     "unit_code VARCHAR, file VARCHAR, rows_read BIGINT, rows_accepted BIGINT, "
-    "rows_rejected BIGINT, status VARCHAR, message VARCHAR, content_sha256 VARCHAR, rule VARCHAR"
+    "rows_rejected BIGINT, status VARCHAR, message VARCHAR, content_sha256 VARCHAR, rule VARCHAR, "
+    "source_file VARCHAR"
 )
 
 
@@ -196,11 +197,12 @@ def write_status(
             o.message or None,
             o.content_sha256,
             o.rule,
+            o.source_file or None,
         )
         for o in outcomes
     ]
     if rows:
-        con.executemany("INSERT INTO status VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("INSERT INTO status VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     write_parquet_atomically(
         con,
         f"SELECT * FROM status {previous_rows_of(status_path, kept)} ORDER BY unit_code",
@@ -227,11 +229,13 @@ def previous_outcomes(seed: SeedFile, settings: Settings, units: set[str]) -> li
     con = duckdb.connect()
     rows = con.execute(
         "SELECT unit_code, file, rows_read, rows_accepted, rows_rejected, status, "
-        f"coalesce(message, ''), content_sha256, rule "
+        f"coalesce(message, ''), content_sha256, rule, coalesce(source_file, '') "
         f"FROM read_parquet({sql.literal(str(status))}) "
         "ORDER BY unit_code"
     ).fetchall()
-    outcomes = [FileOutcome(*row) for row in rows if not units or row[0] in units]
+    outcomes = [
+        FileOutcome(*row[:9], source_file=row[9]) for row in rows if not units or row[0] in units
+    ]
     rejects = settings.rejects_dir / f"{seed.name}.parquet"
     by_unit = {outcome.unit_code: outcome for outcome in outcomes}
     if rejects.exists():

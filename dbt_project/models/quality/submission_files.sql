@@ -11,6 +11,7 @@ final as (
     select
         unit_code,
         file,
+        source_file,
         rows_read,
         rows_accepted,
         rows_rejected,
