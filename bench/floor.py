@@ -1,18 +1,23 @@
-"""The floor: the refresh's CSV loads and compiled dbt SQL in one DuckDB session, nothing else.
+"""The loader's floor: ingest's own functions and the compiled dbt SQL in one DuckDB session.
 
     python -m bench.floor --seeds DIR --work DIR --manifest target/manifest.json --out X.json
 
-Load: for every seed file, in the declaration's order, every unit's file is read and
-split by the loader's own public steps (`reading.read_unit_file`: the same `read_csv`
-options and header handling; `checking.check_rows`: the cleaning, casting and rule SQL of
-schemas/sql.py and schemas/row_comparisons.py), and the accepted rows become table
-`raw.<file>`; rejected rows and per-file counts become `raw.rejected_rows` and
-`raw.file_status`. No Parquet slice, no rejects file, no status file is written: those
-exist so that ingest never opens the build database, which is an orchestration choice
-the floor does not need.
+The benchmark's row `floor_loader` ("loader functions + compiled dbt SQL"). It prices
+the refresh's orchestration around the same load code, not the load itself: the loader's
+cost is inside this floor. bench/honest_floor.py is the floor written in plain SQL.
 
-Transform: every dbt model's compiled SQL from the manifest, in dependency order, as
-`CREATE TABLE <relation> AS <compiled SQL>`, where each source's relation (a
+Load: for every seed file, in the declaration's order, every unit's file is read and
+split by the loader's own public steps (`reading.read_unit_file`: the same readers,
+dialect and header handling; `checking.check_rows`: the cleaning, repairs, casting and
+rule SQL of schemas/sql.py and schemas/row_comparisons.py), and the accepted rows become
+table `raw.<file>`; rejected rows and per-file counts become `raw.rejected_rows` and
+`raw.file_status`. No Parquet slice, no rejects, status or warnings file is written:
+those exist so that ingest never opens the build database, which is an orchestration
+choice the floor does not need. The models on the warnings (quality.warnings) are not
+built.
+
+Transform: every other dbt model's compiled SQL from the manifest, in dependency order,
+as `CREATE TABLE <relation> AS <compiled SQL>`, where each source's relation (a
 `read_parquet(...)` expression) is replaced by the table the load made. The person_key
 macro is created from dbt_project/plugins/person_key.py with the same key.
 No dbt, no Dagster, no tests, no publish.
@@ -24,12 +29,11 @@ import argparse
 import dataclasses
 import json
 import time
-from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
-import yaml
 
+from bench import compiled
 from dbt_project.plugins.person_key import load_key, macro_sql
 from orchestration.ingest import checking, files, reading, writing
 from orchestration.ingest.loader import INGEST_MEMORY_LIMIT
@@ -39,9 +43,9 @@ from schemas import SEED_FILES
 from schemas.rules import RULE_BY_CODE
 from schemas.sql import literal, quote_ident
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-DATABASE_NAME = "build"  # the compiled SQL names relations "build"."<schema>"."<table>"
 MESSAGES = "bench_rule_messages"
+# The loader's warnings file is not reproduced: the models reading it are not built.
+WARNINGS_SOURCE = "ingest.warned_rows"
 _SQL_TYPES = {int: "BIGINT", "int": "BIGINT"}
 
 
@@ -52,28 +56,6 @@ def _status_columns() -> list[tuple[str, str]]:
         for item in dataclasses.fields(FileOutcome)
         if item.name not in ("rejected_by_rule", "rows_rejected_across")
     ]
-
-
-def source_tables(manifest: dict) -> dict[str, str]:
-    """Compiled relation of every source -> the floor table holding its rows."""
-    tables = {}
-    for source in manifest["sources"].values():
-        name = source["name"]
-        tables[source["relation_name"]] = f"raw.{quote_ident(name)}"
-    return tables
-
-
-def models_in_order(manifest: dict) -> list[dict]:
-    nodes = {
-        unique_id: node
-        for unique_id, node in manifest["nodes"].items()
-        if node["resource_type"] == "model"
-    }
-    graph = {
-        unique_id: [dep for dep in node["depends_on"]["nodes"] if dep in nodes]
-        for unique_id, node in nodes.items()
-    }
-    return [nodes[unique_id] for unique_id in TopologicalSorter(graph).static_order()]
 
 
 def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,51 +142,11 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
     return report
 
 
-def profile_settings() -> dict[str, object]:
-    """The DuckDB settings of the dbt profile's default target (dbt_project/profiles.yml)."""
-    profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
-    profile = profiles["nhanluc"]
-    return dict(profile["outputs"][profile["target"]].get("settings") or {})
-
-
 def transform(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, dict]:
     con.execute("RESET memory_limit")  # dbt's connection has DuckDB's default
-    for name, value in profile_settings().items():
-        value = str(value).lower() if isinstance(value, bool) else str(value)
-        con.execute(f"SET {name} = {literal(value)}")
-    sources = source_tables(manifest)
-    report = {}
-    for node in models_in_order(manifest):
-        code = node.get("compiled_code")
-        if code is None:
-            raise SystemExit(f"{node['unique_id']} has no compiled SQL: run dbt compile first")
-        for relation, table in sources.items():
-            code = code.replace(relation, table)
-        materialized = node["config"]["materialized"]
-        if materialized == "ephemeral":
-            continue  # inlined by dbt into the models that use it
-        kind = "VIEW" if materialized == "view" else "TABLE"
-        started = time.perf_counter()
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(node['schema'])}")
-        con.execute(f"CREATE OR REPLACE {kind} {node['relation_name']} AS {code}")
-        report[f"{node['schema']}.{node['alias']}"] = {
-            "seconds": round(time.perf_counter() - started, 3)
-        }
-    return report
-
-
-def row_counts(con: duckdb.DuckDBPyConnection, schemas=("marts", "quality")) -> dict[str, int]:
-    tables = con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables() "
-        "WHERE database_name = current_database() AND schema_name IN "
-        f"({', '.join(literal(s) for s in schemas)}) ORDER BY 1, 2"
-    ).fetchall()
-    return {
-        f"{schema}.{table}": con.execute(
-            f"SELECT count(*) FROM {quote_ident(schema)}.{quote_ident(table)}"
-        ).fetchone()[0]
-        for schema, table in tables
-    }
+    compiled.apply_profile_settings(con)
+    skip = compiled.models_reading(manifest, [WARNINGS_SOURCE])
+    return compiled.build(con, manifest, compiled.source_tables(manifest), skip)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     manifest = json.loads(args.manifest.read_text())
     args.work.mkdir(parents=True, exist_ok=True)
-    database = args.work / f"{DATABASE_NAME}.duckdb"
+    database = args.work / f"{compiled.DATABASE_NAME}.duckdb"
     database.unlink(missing_ok=True)
     con = duckdb.connect(str(database))
     con.execute(f"SET temp_directory = {literal(str(args.work / 'duckdb_tmp'))}")
@@ -229,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     built = transform(con, manifest)
     transform_seconds = time.perf_counter() - started
-    counts = row_counts(con)
+    counts = compiled.row_counts(con)
     con.execute("CHECKPOINT")
     con.close()
     args.out.write_text(
