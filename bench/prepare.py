@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,12 @@ from orchestration.build_state import dbt_project_fingerprint
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SOURCES_FILE = Path("models") / "staging" / "_staging__sources.yml"
+# The day every measurement's marts describe (NHANLUC_AS_OF_DATE, the dbt var as_of_date):
+# the shipped data's as-of date, so the floors' compiled SQL and the refreshes agree.
+AS_OF_DATE = "2026-11-30"
+# Plain tables (var by_unit false): the floors and the peer have no ingest slices to take
+# versions from (macros/incremental_by_unit.sql) and rebuild everything every time.
+DBT_VARS = {"by_unit": False, "as_of_date": AS_OF_DATE}
 
 
 def cache_folder() -> Path:
@@ -57,8 +64,8 @@ def compile_models(python: str, env: dict[str, str], target: Path, log: Path) ->
     """Compile every model into `target`; returns the manifest path.
 
     The warehouse folder in `env` only appears in the sources' `read_parquet(...)`
-    expressions, which the floor replaces by its own tables. Staging is compiled as
-    plain tables (var `by_unit` false): the floor rebuilds everything every time.
+    expressions, which the floors replace by their own tables; DBT_VARS fixes the
+    as-of date and compiles staging as plain tables.
     """
     warehouse = Path(env["NHANLUC_WAREHOUSE_DIR"])
     (warehouse / "private").mkdir(parents=True, exist_ok=True)
@@ -74,9 +81,8 @@ def compile_models(python: str, env: dict[str, str], target: Path, log: Path) ->
                 str(target),
                 "--select",
                 "resource_type:model",
-                # Plain tables: the floor has no ingest slices to take versions from.
                 "--vars",
-                '{"by_unit": false}',
+                json.dumps(DBT_VARS),
             ],
             cwd=DBT_PROJECT_DIR,
             env=env,
@@ -117,11 +123,10 @@ def peer_project(python: str, env: dict[str, str], target: Path, log: Path) -> P
         + yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
-    # Plain tables, as most projects have: the peer has no ingest slices to take
-    # versions from (macros/incremental_by_unit.sql).
+    # Plain tables, as most projects have, describing the same day as the refresh.
     project_path = target / "dbt_project.yml"
     project = yaml.safe_load(project_path.read_text(encoding="utf-8"))
-    project["vars"] = {"by_unit": False}
+    project["vars"] = dict(DBT_VARS)
     project_path.write_text(yaml.safe_dump(project, sort_keys=False), encoding="utf-8")
     warehouse = Path(env["NHANLUC_WAREHOUSE_DIR"])
     (warehouse / "private").mkdir(parents=True, exist_ok=True)
