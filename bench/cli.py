@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import dagster_log, prepare, probe, profile, report
+from bench import dagster_log, floors, prepare, probe, profile, report
 from bench.tiers import (
     DEFAULT_TIERS,
     REPO_ROOT,
@@ -40,7 +40,9 @@ PROFILES_DIR = REPO_ROOT / "bench" / "data" / "profiles"
 PSEUDONYM_KEY = "nhanluc-bench-key"  # fixed, so the floor and the refresh agree on person_key
 MEASUREMENTS = (
     "startup",
-    "floor",
+    "floor",  # both floors; floor_sql or floor_loader for one
+    floors.FLOOR,
+    floors.LOADER_FLOOR,
     "full",
     "validation",
     "incremental",
@@ -142,6 +144,7 @@ class Bench:
         self.base_env.update(
             PATH=f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
             NHANLUC_PSEUDONYM_KEY=PSEUDONYM_KEY,
+            NHANLUC_AS_OF_DATE=prepare.AS_OF_DATE,
             PYTHONUNBUFFERED="1",
         )
         self.machine = machine()
@@ -229,7 +232,7 @@ class Bench:
     # -- once per invocation -------------------------------------------------------------
     def setup(self) -> None:
         self.log(f"work folder: {self.work}")
-        if self.only & {"floor", "peer"}:
+        if floors.selected(self.only) or "peer" in self.only:
             # The compile's warehouse folder only shows in the sources' read_parquet(...),
             # which the floor replaces; the peer's sources are tables, not paths.
             env = self.env(warehouse=self.work / "compile_warehouse")
@@ -309,54 +312,29 @@ class Bench:
         if startup:
             result["startup"] = startup
 
-        if "floor" in self.only:
-            out = folder / "floor.json"
-            floor = self.measure(
-                "floor",
-                [
-                    self.python,
-                    "-m",
-                    "bench.floor",
-                    "--seeds",
-                    seeds,
-                    "--work",
-                    folder / "floor",
-                    "--manifest",
-                    self.manifest,
-                    "--out",
-                    out,
-                ],
-                self.env(seeds),
-                folder / "floor.log",
-            )
-            if out.exists():
-                detail = json.loads(out.read_text())
-                floor.details.update(
-                    load_s=detail["load_s"],
-                    transform_s=detail["transform_s"],
-                    load=detail["load"],
-                    models=report.top(detail["models"], 8),
-                    row_counts=detail["row_counts"],
-                )
-                result["data"]["rows"] = {k: v["rows"] for k, v in detail["load"].items()}
-            shutil.rmtree(folder / "floor", ignore_errors=True)
-            m["floor"] = floor.to_json()
+        for name in floors.selected(self.only):
+            m[name] = floors.measure(self, name, seeds, folder)
+        rows = m.get(floors.FLOOR, m.get(floors.LOADER_FLOOR, {})).get("details", {}).get("load")
+        if rows:
+            result["data"]["rows"] = {name: item["rows"] for name, item in rows.items()}
 
         warehouse, home = folder / "warehouse", self.dagster_home(folder / "dagster_home")
         snapshot = folder / "warehouse_after_full" if self.args.sensor else None
+        published = None
         if self.only & {"full", "validation", "incremental", "nothing_changed"}:
             full = self.dagster_refresh("full", seeds, warehouse, home, folder)
-            full.details["row_counts"] = _published_counts(warehouse)
+            published = warehouse / "nhanluc.duckdb"
+            if published.exists():
+                full.details["row_counts"] = floors.published_counts(published)
             m["full"] = full.to_json()
-            if "floor" in m:
-                floor_counts = m["floor"]["details"].get("row_counts", {})
-                m["floor"]["details"]["matches_refresh"] = (
-                    floor_counts == full.details["row_counts"]
-                )
+            floors.check(m, folder, published if full.ok else None, self.log)
             if self.args.profile:
                 result["profile"] = self.profile_refresh(seeds, folder)
             if self.args.sensor and full.ok:
                 shutil.copytree(warehouse, snapshot)
+
+        if published is None:
+            floors.check(m, folder, None, self.log)
 
         if "validation" in self.only:
             env = self.env(seeds, warehouse)
@@ -440,6 +418,7 @@ class Bench:
                 job="peer_refresh",
                 BENCH_PEER_DBT_DIR=str(self.peer_dbt),
             )
+            peer.details.update(label=floors.LABELS["peer"], skips=list(floors.PEER_SKIPS))
             m["peer"] = peer.to_json()
             shutil.rmtree(peer_warehouse, ignore_errors=True)
 
@@ -532,25 +511,6 @@ def _warm(seeds: Path) -> None:
         with path.open("rb") as handle:
             while handle.read(1 << 22):
                 pass
-
-
-def _published_counts(warehouse: Path) -> dict[str, int]:
-    published = warehouse / "nhanluc.duckdb"
-    if not published.exists():
-        return {}
-    import duckdb
-
-    con = duckdb.connect(str(published), read_only=True)
-    try:
-        tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2"
-        ).fetchall()
-        return {
-            f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]
-            for s, t in tables
-        }
-    finally:
-        con.close()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

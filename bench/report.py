@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bench import floors
+
 GB_MB = 1024
+# The floor of the ratios and targets: DuckDB alone (bench/floors.py); "floor" in results
+# written before it existed.
+FLOORS = ("floor_sql", "floor")
 
 
 def step_groups(steps: Mapping[str, float]) -> dict[str, float]:
@@ -75,18 +80,23 @@ def validation_seconds(result: dict) -> dict:
     }
 
 
+def _floor(result: dict) -> str:
+    return next((name for name in FLOORS if name in result["measurements"]), FLOORS[0])
+
+
 def ratios(result: dict) -> dict:
     m = result["measurements"]
-    full, floor = _wall(result, "full"), _wall(result, "floor")
+    full, floor = _wall(result, "full"), _wall(result, _floor(result))
     out: dict[str, float | None] = {
         "refresh_over_floor": _div(full, floor),
+        "refresh_over_loader_floor": _div(full, _wall(result, "floor_loader")),
         "peer_over_refresh": _div(_wall(result, "peer"), full),
         "peer_over_floor": _div(_wall(result, "peer"), floor),
         "incremental_over_full": _div(_wall(result, "incremental"), full),
         "incremental_sensor_over_full": _div(_wall(result, "incremental_sensor"), full),
         "nothing_changed_over_full": _div(_wall(result, "nothing_changed"), full),
     }
-    floor_item = m.get("floor")
+    floor_item = m.get(_floor(result))
     validation = validation_seconds(result)
     if floor_item and floor_item.get("ok") and validation:
         produce = floor_item["details"]["load_s"] + floor_item["details"]["transform_s"]
@@ -170,7 +180,7 @@ def targets(result: dict) -> list[dict]:
             )
         )
     startup = result.get("startup")
-    floor = _wall(result, "floor")
+    floor = _wall(result, _floor(result))
     if result["tier"] == "shipped" and startup and floor is not None:
         dbt_start = startup["dbt_start"]["wall_s"]
         base = floor + startup["definitions_import"]["wall_s"] + dbt_start
@@ -215,14 +225,7 @@ def _notes(name: str, item: dict) -> str:
         notes.append(f"FAILED exit {item['returncode']}: {item['log']}")
     if busy(item):
         notes.append("BUSY MACHINE")
-    if name == "floor" and item.get("ok"):
-        notes.append(f"load {details['load_s']:.1f} s + transform {details['transform_s']:.1f} s")
-        if "matches_refresh" in details:
-            notes.append(
-                "row counts = refresh"
-                if details["matches_refresh"]
-                else "ROW COUNTS DIFFER from refresh"
-            )
+    notes += floors.notes(name, item)
     groups = details.get("step_groups_s")
     if groups:
         notes.append(", ".join(f"{k} {v:.1f}" for k, v in groups.items()))
