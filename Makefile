@@ -41,6 +41,13 @@ spark-deps: $(if $(filter spark,$(ENGINE_LOWER)),install-spark)
 run: install spark-deps
 	@$(BIN)/python -m orchestration.run_cli
 
+## check: every rule on one unit's folder before it submits, against the reference files and
+## the warehouse's accepted rows (`make check DIR=seeds/submissions/003`); exit 1 on a reject
+.PHONY: check
+check: install
+	@test -n "$(DIR)" || { echo 'usage: make check DIR=<unit folder>' >&2; exit 2; }
+	@$(BIN)/python -m orchestration.check "$(DIR)"
+
 ## report: print the path of the report site's overview (opens nothing)
 .PHONY: report
 report: install
