@@ -37,7 +37,7 @@ from bench.tiers import (
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 PROFILES_DIR = REPO_ROOT / "bench" / "data" / "profiles"
-PSEUDONYM_KEY = "nhanluc-bench-key"  # fixed, so the floor and the refresh agree on person_key
+PSEUDONYM_KEY = "nhanluc-bench-key"  # fixed, so the floors and the refresh agree on person_key
 MEASUREMENTS = (
     "startup",
     "floor",  # both floors; floor_sql or floor_loader for one
@@ -234,7 +234,7 @@ class Bench:
         self.log(f"work folder: {self.work}")
         if floors.selected(self.only) or "peer" in self.only:
             # The compile's warehouse folder only shows in the sources' read_parquet(...),
-            # which the floor replaces; the peer's sources are tables, not paths.
+            # which the floors replace; the peer's sources are tables, not paths.
             env = self.env(warehouse=self.work / "compile_warehouse")
             self.manifest, self.peer_dbt = prepare.prepared(self.python, env, self.work)
 
