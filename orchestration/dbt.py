@@ -104,7 +104,7 @@ def dbt_models(
     # dbt unit tests check model logic on fixtures; they run in the test suite, not nightly.
     build = ["build", "--exclude-resource-type", "unit_test"]
     # The day the marts describe as "now" (macros/as_of_date.sql), fixed for the run.
-    build += ["--vars", json.dumps({"as_of_date": as_of_date.isoformat()})]
+    dbt_vars = {"as_of_date": as_of_date.isoformat()}
     context.log.info(f"as-of date {as_of_date.isoformat()}")
     # Staging is rebuilt unit by unit on DuckDB (macros/incremental_by_unit.sql); a new
     # model definition or engine rebuilds everything. A subset never records a complete
@@ -121,6 +121,8 @@ def dbt_models(
         if on_spark:
             spark.build_upstream_of_subset(context, spark_dir, dbt_project.manifest_path)
             build += spark.SPARK_TARGET
+            dbt_vars |= spark.spark_vars(spark_dir)
+        build += ["--vars", json.dumps(dbt_vars)]
         # One target folder per warehouse: dbt's partial parsing reuses its own last
         # parse, and no run leaves a folder behind.
         target_path = (
@@ -181,5 +183,5 @@ def dbt_resource() -> DbtCliResource:
     return FastStartDbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=DBT_EXECUTABLE,
+        dbt_executable=spark.NHANLUC_DBT,
     )

@@ -10,7 +10,6 @@ Run `python -m orchestration.spark build` to run dbt on Spark by hand (docs/spar
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,8 @@ from schemas.sql import literal, quote_ident
 
 SPARK_TARGET = ["--target", "spark"]
 COPIED_MESSAGE = "copied the tables built on Spark into the build database"
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+# dbt, with the person_key pads in its environment for the Spark target.
+NHANLUC_DBT = str(Path(sys.executable).with_name("nhanluc-dbt"))
 # The schemas dbt builds; all of them are copied, so the build database holds what a
 # DuckDB build would (the reconciliation checks read staging too).
 DBT_SCHEMAS = ("staging", "intermediate", "marts", "quality")
@@ -43,23 +43,6 @@ class SparkTypeError(RuntimeError):
     pass
 
 
-def spark_environment(settings: Settings, run_id: str) -> dict[str, str]:
-    """What the dbt process needs on Spark: the run's folder and the person_key pads.
-
-    The pads go through the environment, never a command line (`ps` shows those to every
-    user) nor a file; Spark substitutes them into the SQL it parses (macros/person_key.sql).
-    """
-    from dbt_project.plugins.person_key import hmac_pads, load_key
-
-    inner, outer = hmac_pads(load_key())
-    return {
-        "NHANLUC_WAREHOUSE_DIR": str(settings.warehouse_dir),
-        "NHANLUC_SPARK_RUN": run_id,
-        "NHANLUC_PERSON_KEY_INNER_PAD": inner,
-        "NHANLUC_PERSON_KEY_OUTER_PAD": outer,
-    }
-
-
 def _remove_stale_runs(settings: Settings) -> None:
     if not settings.spark_dir.is_dir():
         return
@@ -71,30 +54,25 @@ def _remove_stale_runs(settings: Settings) -> None:
 
 @contextmanager
 def spark_run(settings: Settings, run_id: str | None = None) -> Iterator[Path]:
-    """A fresh run folder, with this process's environment set for dbt on Spark.
+    """A fresh run folder for dbt on Spark (`spark_vars` names it to dbt's profile).
 
-    dagster-dbt passes os.environ to the dbt subprocess, so the variables are set here and
-    restored on exit; the folder (metastore, tables, shuffle files, dbt's compiled SQL and
-    logs) is deleted on exit, whether the run succeeded or not.
+    The folder (metastore, tables, shuffle files, dbt's compiled SQL and logs) is deleted
+    on exit, whether the run succeeded or not.
     """
     _remove_stale_runs(settings)
-    run_id = run_id or uuid.uuid4().hex[:12]
-    run_dir = settings.spark_dir / run_id
+    run_dir = settings.spark_dir / (run_id or uuid.uuid4().hex[:12])
     run_dir.mkdir(parents=True)
-    variables = spark_environment(settings, run_id)
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
     try:
         yield run_dir
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
         shutil.rmtree(run_dir, ignore_errors=True)
         if settings.spark_dir.is_dir() and not any(settings.spark_dir.iterdir()):
             settings.spark_dir.rmdir()
+
+
+def spark_vars(run_dir: Path) -> dict[str, str]:
+    """dbt vars of a Spark run: the run folder the profile puts Spark's files in."""
+    return {"spark_run": run_dir.name}
 
 
 def dbt_target_path(run_dir: Path) -> Path:
@@ -104,7 +82,8 @@ def dbt_target_path(run_dir: Path) -> Path:
 
 def _dbt_on_spark(args: list[str], run_dir: Path) -> subprocess.CompletedProcess:
     target = dbt_target_path(run_dir)
-    command = [DBT_EXECUTABLE, *args, *SPARK_TARGET, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command = [NHANLUC_DBT, *args, *SPARK_TARGET, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command += ["--vars", json.dumps(spark_vars(run_dir))]
     command += ["--target-path", str(target), "--log-path", str(target)]
     return subprocess.run(command, cwd=DBT_PROJECT_DIR, check=False)
 

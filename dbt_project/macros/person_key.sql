@@ -12,7 +12,7 @@
 
 {#- Exists because Spark has no HMAC either, and builds one from sha2/unhex over pads. -#}
 {#- The pads are Spark variable references: Spark fills `${env:…}` in from the driver's
-    environment when it parses the statement (orchestration/spark.py sets it in session
+    environment when it parses the statement (orchestration/dbt_command.py sets it in session
     mode; a cluster's Thrift server must be started with it), so compiled SQL and dbt's
     logs only hold the reference. Missing pads raise rather than hash with an empty key.
     Never materialise a model using this as a view: Spark stores a view's text after
