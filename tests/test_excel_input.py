@@ -7,6 +7,7 @@ lines and rules, the warnings, and read = accepted + rejected.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 import xlsxwriter
 
 from orchestration.ingest.loader import ingest_all
+from orchestration.quality.feedback_files import write_unit_feedback
 from schemas.rules import message_for
 from tests.conftest import FIXTURES, build_fixture_marts
 from tests.excel_files import csv_to_semicolons, csv_to_unicode_text, csv_to_workbook
@@ -159,6 +161,25 @@ def test_workbook_rows_are_read_cleaned_and_checked_like_csv(seeds):
             "unit_code_zero_padded",
             message_for("unit_code_zero_padded", "unit_code"),
         ),
+    ]
+
+
+def test_feedback_names_the_workbook_the_unit_saved(seeds):
+    root, settings = seeds
+    (root / "submissions/003/cadres.csv").unlink()
+    _write_cadres_workbook(root / "submissions/003/cadres.xlsx")
+    ingest_all(settings)
+    write_unit_feedback(settings)
+
+    with (settings.warehouse_dir / "feedback" / "003.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))[1:]
+    assert [(file, line, rule) for file, line, _, rule, *_ in rows] == [
+        ("cadres.xlsx", "2", "national_id_zero_padded"),
+        ("cadres.xlsx", "2", "unit_code_zero_padded"),
+        ("cadres.xlsx", "4", "invalid_date"),
+        ("cadres.xlsx", "7", "national_id_scientific"),
+        ("cadres.xlsx", "8", "invalid_national_id"),
+        ("cadres.xlsx", "9", "invalid_code"),
     ]
 
 

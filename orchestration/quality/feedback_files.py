@@ -94,9 +94,19 @@ def write_unit_feedback(settings: Settings) -> FeedbackReport:
                 'INSERT INTO feedback SELECT unit_code, file, line, "column", rule, message, '
                 f"{literal(outcome)} FROM read_parquet({paths})"
             )
+    # The file as the unit saved it (`cadres.xlsx`), from the status; `.csv` by default.
+    con.execute("CREATE TEMP TABLE saved_as (unit_code VARCHAR, file VARCHAR, name VARCHAR)")
+    status_files = sorted(settings.status_dir.glob("*.parquet"))
+    if status_files:
+        paths = "[" + ", ".join(literal(str(path)) for path in status_files) + "]"
+        con.execute(
+            "INSERT INTO saved_as SELECT unit_code, file, source_file "
+            f"FROM read_parquet({paths}, union_by_name = true) WHERE source_file IS NOT NULL"
+        )
     cursor = con.execute(
-        "SELECT unit_code, file || '.csv', line, \"column\", rule, message, outcome "
-        "FROM feedback ORDER BY unit_code, file, line NULLS FIRST, outcome"
+        "SELECT f.unit_code, coalesce(s.name, f.file || '.csv'), f.line, f.\"column\", f.rule, "
+        "f.message, f.outcome FROM feedback f LEFT JOIN saved_as s USING (unit_code, file) "
+        'ORDER BY f.unit_code, f.file, f.line NULLS FIRST, f.outcome, f."column", f.rule'
     )
     report = FeedbackReport()
     written = report.rows_by_unit
