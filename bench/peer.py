@@ -9,7 +9,8 @@ same dbt project built by `@dbt_assets` with a plain `DbtCliResource`. The dbt p
 is a copy of dbt_project/ (BENCH_PEER_DBT_DIR, prepared by the harness) whose sources
 read those tables instead of the Parquet slices; models, macros, tests and profile are
 unchanged. The peer does no cleaning and applies no rule: on the generated (clean) tiers
-it accepts what the project accepts, and does less work than the project does.
+it accepts what the project accepts, and does less work than the project does
+(bench/floors.py PEER_SKIPS lists what it leaves out).
 """
 
 import dataclasses
@@ -112,6 +113,18 @@ def rejected_rows(build_duckdb: DuckDBResource) -> MaterializeResult:
     return MaterializeResult(metadata={"dagster/row_count": 0})
 
 
+@asset(key=AssetKey([RAW, "warned_rows"]), group_name="peer_ingest", kinds={"duckdb"})
+def warned_rows(build_duckdb: DuckDBResource) -> MaterializeResult:
+    # The peer repairs nothing and checks no row, so it warns of nothing.
+    with build_duckdb.get_connection() as con:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW}")
+        con.execute(
+            f"CREATE OR REPLACE TABLE {RAW}.warned_rows (unit_code VARCHAR, file VARCHAR, "
+            'line BIGINT, "column" VARCHAR, rule VARCHAR, message VARCHAR)'
+        )
+    return MaterializeResult(metadata={"dagster/row_count": 0})
+
+
 class PeerTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -137,7 +150,13 @@ peer_refresh = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*(build_peer_asset(seed) for seed in SEED_FILES), file_status, rejected_rows, peer_dbt],
+    assets=[
+        *(build_peer_asset(seed) for seed in SEED_FILES),
+        file_status,
+        rejected_rows,
+        warned_rows,
+        peer_dbt,
+    ],
     jobs=[peer_refresh],
     resources={
         "io_manager": DuckDBPandasIOManager(database=str(DATABASE), schema=RAW),
