@@ -91,7 +91,7 @@ def _rules_for(seed: SeedFile, kind: str) -> list[str]:
     era = _era(kind)
     rules = []
     if "national_id" in names:
-        rules.append("invalid_national_id")
+        rules += ["national_id_scientific", "invalid_national_id"]
     if seed.name in DATE_COLUMN:
         rules.append("invalid_date")
     if seed.name in BAD_ENUM:
@@ -165,9 +165,14 @@ class _Dirt:
         if rule == "duplicate_row":
             return [(unit, list(template))]
         self._fresh_key(seed, row, unit)
-        if rule == "invalid_national_id":
+        if rule == "national_id_scientific":
+            # What Excel writes for a 12-digit number in a General cell: 1.08E+11.
+            digits = row["national_id"].strip().lstrip("0") or "1"
+            row["national_id"] = f"{digits[0]}.{digits[1:3]}E+{len(digits) - 1}"
+        elif rule == "invalid_national_id":
+            # Nine digits (an old identity card number: never padded) or a letter in it.
             good = row["national_id"].strip()
-            row["national_id"] = good[:11] if self.rng.random() < 0.5 else good[:5] + "O" + good[6:]
+            row["national_id"] = good[3:] if self.rng.random() < 0.5 else good[:5] + "O" + good[6:]
         elif rule == "invalid_date":
             row[DATE_COLUMN[seed.name]] = self.pick(BAD_DATES)
         elif rule == "invalid_enum":
