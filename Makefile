@@ -10,6 +10,10 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
+# Write every installed module's bytecode once, at install: where PYTHONDONTWRITEBYTECODE
+# is set, Python otherwise compiles dagster, dbt and great-expectations from source in
+# every process that imports them.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test test-fast test-spark dev lint format docs clean
 
