@@ -331,3 +331,19 @@ def test_marts_from_excel_exports_equal_those_from_clean_csv(tmp_path):
     assert clean.execute("SELECT sum(rows_rejected) FROM quality.submission_files").fetchone() == (
         excel.execute("SELECT sum(rows_rejected) FROM quality.submission_files").fetchone()
     )
+
+
+def test_unicode_text_saved_as_txt_is_refused_not_taken_for_absent(seeds):
+    root, settings = seeds
+    csv_path = root / "submissions/273/evaluations.csv"
+    csv_to_unicode_text(csv_path, root / "submissions/273/evaluations.txt")
+    csv_path.unlink()
+    results = ingest_all(settings)
+
+    outcome = _outcome(results, "evaluations", "273")
+    assert (outcome.status, outcome.rule, outcome.message) == (
+        "rejected_whole",
+        "file_unsupported",
+        "submissions/273/evaluations.txt: " + message_for("file_unsupported", "evaluations.txt"),
+    )
+    assert outcome.source_file == "evaluations.txt"

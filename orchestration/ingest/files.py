@@ -111,9 +111,10 @@ def write_parquet_atomically(
 
 
 # What a seed file may be saved as: read (CONTRACT.md §2), or refused whole as a format
-# the loader does not read (file_unsupported), never taken for an absent file.
+# the loader does not read (file_unsupported), never taken for an absent file. `.txt` is
+# where Excel saves "Unicode Text", which loads once named `.csv`.
 READABLE_SUFFIXES = (".csv", ".xlsx")
-UNSUPPORTED_SUFFIXES = (".xls", ".xlsm", ".ods")
+UNSUPPORTED_SUFFIXES = (".xls", ".xlsm", ".ods", ".txt")
 
 
 def submission_files(folder: Path, seed: SeedFile) -> list[Path]:
