@@ -1,10 +1,10 @@
 """Read a unit's `.xlsx` workbook into the load's `src` table, as CSV rows would arrive.
 
-python-calamine (Rust's calamine) reads the cells: measured on 300,000 enrolment rows it
-reads ≈ 8× as many rows a second as openpyxl's read-only mode (docs/benchmark.md). The
-first visible worksheet holds the data, its row 1 the header; line numbers are sheet row
-numbers and empty rows are skipped (CONTRACT.md §2). Every cell becomes the text a CSV
-would hold, so the rules of schemas/ judge both the same way.
+python-calamine (Rust's calamine) reads the cells, chosen over openpyxl's read-only mode
+by measurement (`python -m bench.readers`, docs/benchmark.md). The first visible worksheet
+holds the data, its row 1 the header; line numbers are sheet row numbers and empty rows
+are skipped (CONTRACT.md §2). Every cell becomes the text a CSV would hold, so the rules
+of schemas/ judge both the same way.
 """
 
 from __future__ import annotations
