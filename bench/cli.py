@@ -570,7 +570,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.markdown:
         for path in sorted(RESULTS_DIR.glob("*.json")):
-            print(report.markdown(json.loads(path.read_text())) + "\n")
+            result = json.loads(path.read_text())
+            if "measurements" in result:  # a tier's results, not another bench module's
+                print(report.markdown(result) + "\n")
         return 0
     names = [name for name in args.tiers.split(",") if name]
     if args.national and "national" not in names:
