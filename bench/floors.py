@@ -37,6 +37,12 @@ PEER_SKIPS = (
 )
 
 
+def ratio_floor(measurements: dict) -> str:
+    """The floor of the ratios and targets: floor_sql; in results written before it
+    existed, "floor" (the loader's)."""
+    return "floor" if "floor" in measurements and FLOOR not in measurements else FLOOR
+
+
 def selected(only: set[str]) -> list[str]:
     """The floors `--only` asks for: `floor` means both."""
     if "floor" in only:

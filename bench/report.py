@@ -7,9 +7,6 @@ from collections.abc import Mapping
 from bench import floors
 
 GB_MB = 1024
-# The floor of the ratios and targets: DuckDB alone (bench/floors.py); "floor" in results
-# written before it existed.
-FLOORS = ("floor_sql", "floor")
 
 
 def step_groups(steps: Mapping[str, float]) -> dict[str, float]:
@@ -80,13 +77,9 @@ def validation_seconds(result: dict) -> dict:
     }
 
 
-def _floor(result: dict) -> str:
-    return next((name for name in FLOORS if name in result["measurements"]), FLOORS[0])
-
-
 def ratios(result: dict) -> dict:
     m = result["measurements"]
-    full, floor = _wall(result, "full"), _wall(result, _floor(result))
+    full, floor = _wall(result, "full"), _wall(result, floors.ratio_floor(result["measurements"]))
     out: dict[str, float | None] = {
         "refresh_over_floor": _div(full, floor),
         "refresh_over_loader_floor": _div(full, _wall(result, "floor_loader")),
@@ -96,7 +89,7 @@ def ratios(result: dict) -> dict:
         "incremental_sensor_over_full": _div(_wall(result, "incremental_sensor"), full),
         "nothing_changed_over_full": _div(_wall(result, "nothing_changed"), full),
     }
-    floor_item = m.get(_floor(result))
+    floor_item = m.get(floors.ratio_floor(result["measurements"]))
     validation = validation_seconds(result)
     if floor_item and floor_item.get("ok") and validation:
         produce = floor_item["details"]["load_s"] + floor_item["details"]["transform_s"]
@@ -180,7 +173,7 @@ def targets(result: dict) -> list[dict]:
             )
         )
     startup = result.get("startup")
-    floor = _wall(result, _floor(result))
+    floor = _wall(result, floors.ratio_floor(result["measurements"]))
     if result["tier"] == "shipped" and startup and floor is not None:
         dbt_start = startup["dbt_start"]["wall_s"]
         base = floor + startup["definitions_import"]["wall_s"] + dbt_start
