@@ -148,3 +148,56 @@ def pandera_schema(seed: SeedFile, unit_code: str | None = None) -> pa.DataFrame
         name=f"{seed.name}{'' if unit_code is None else '/' + unit_code}",
         description=seed.description,
     )
+
+
+# In a batch of slices validated together (batch_schema): the unit of each row's slice.
+SLICE_UNIT = "_slice_unit"
+
+
+def _unit_code_is_slice_unit() -> pa.Check:
+    import pandera.polars as pa
+    import polars as pl
+
+    def check(data):
+        unit = pl.col(SLICE_UNIT)
+        return data.lazyframe.select(
+            (unit.is_null() | (pl.col("unit_code") == unit)).alias("unit_code")
+        )
+
+    return pa.Check(check, name="unit_code_is_folder")
+
+
+def _line_unique_within_slice() -> pa.Check:
+    import pandera.polars as pa
+    import polars as pl
+
+    def check(data):
+        pair = pl.struct(SLICE_UNIT, SOURCE_LINE)
+        return data.lazyframe.select((~pair.is_duplicated()).alias(SOURCE_LINE))
+
+    return pa.Check(check, name="source_line_unique_within_slice")
+
+
+def batch_schema(seed: SeedFile) -> pa.DataFrameSchema:
+    """`pandera_schema` over several slices at once, each row carrying its slice's unit in
+    SLICE_UNIT (null for the reference slice): a batch passes exactly when every slice
+    would pass on its own, since the unit check, the line's uniqueness and the key's
+    are judged per slice."""
+    import pandera.polars as pa
+    import polars as pl
+
+    single = pandera_schema(seed)
+    columns = dict(single.columns)
+    columns[SOURCE_LINE] = pa.Column(pl.Int64, checks=[pa.Check.ge(2)], nullable=False)
+    columns[SLICE_UNIT] = pa.Column(pl.Utf8, nullable=True)
+    checks = [*single.checks, _line_unique_within_slice()]
+    if seed.folder == "submission" and "unit_code" in seed.column_names:
+        checks.append(_unit_code_is_slice_unit())
+    return pa.DataFrameSchema(
+        columns,
+        checks=checks,
+        unique=[*seed.key, SLICE_UNIT],
+        strict=True,
+        name=f"{seed.name}/batch",
+        description=seed.description,
+    )

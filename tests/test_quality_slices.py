@@ -143,6 +143,8 @@ BAD_SLICES = [
     ),
     ("wrong_d", "cadres", "003", _set("full_name", "Ðỗ"), "full_name", "text_is_cleaned", None),
     ("unit_code", "cadres", "003", _set("unit_code", "273"), "unit_code", "isin(['003'])", "273"),
+    # Two rows of one slice on the same line (each unit's slice has its own lines 2, 3...).
+    ("line_twice", "cadres", "003", _set(SOURCE_LINE, 3), SOURCE_LINE, "field_uniqueness", "3"),
     (
         "negative_count",
         "enrolments",

@@ -1,8 +1,8 @@
 """pandera contract checks on the accepted raw slices: one blocking check per ingest asset.
 
-Each unit's slice is read and validated on its own, so memory stays bounded by the
-largest slice; keys unique city-wide are checked across slices in DuckDB, without
-loading them. A slice whose bytes passed the same schema before is not validated again:
+Changed slices are read and validated in batches of bounded size, so memory stays
+bounded whatever the tier; keys unique city-wide are checked across slices in DuckDB,
+without loading them. A slice whose bytes passed the same schema before is not validated again:
 `status/<file>.pandera.json` records the SHA-256 of every slice that passed, with the
 version of the schema code, so a nightly run with nothing new (or one unit's
 resubmission) validates only what changed. Any change of bytes, a corrupted slice
@@ -26,11 +26,14 @@ from orchestration.ingest.assets import ingest_key
 from orchestration.ingest.files import REFERENCE_SLICE, SCHEMA_SLICE, stat_key
 from orchestration.settings import Settings, current_settings
 from schemas import SEED_FILES, SeedFile
-from schemas.pandera_schemas import SOURCE_LINE, pandera_schema
+from schemas.pandera_schemas import SLICE_UNIT, SOURCE_LINE, batch_schema, pandera_schema
 from schemas.sql import literal, quote_ident
 
 CHECK_NAME = "pandera_contract"
 MAX_FAILURE_CASES = 20
+# Rows of changed slices validated in one pandera pass: memory stays bounded whatever the
+# tier, and a file of many small unit slices costs one pass, not one per unit.
+BATCH_ROWS = 1_000_000
 
 
 @functools.cache
@@ -167,17 +170,20 @@ def _city_wide_duplicates(seed: SeedFile, slice_paths: list[Path]) -> list[dict]
 
 
 def validate_seed_slices(seed: SeedFile, settings: Settings, reuse: bool = True) -> SliceValidation:
-    """Validate every accepted slice of `seed` against its pandera schema, one at a time.
+    """Validate every accepted slice of `seed` against its pandera schema.
 
     Slices whose bytes already passed under the same schema code count as validated
     without being read (their row count comes from the record of that pass); with
-    `reuse` False every slice is read and validated.
+    `reuse` False every slice is read and validated. The others are validated together
+    in batches of up to BATCH_ROWS rows (one pandera pass instead of one per unit); a
+    batch that fails is validated again slice by slice, so failures name their slice.
     """
     started = time.perf_counter()
     report = SliceValidation(seed.name)
     version = _schema_version()
     before = _read_passed(seed, settings, version) if reuse else {}
     passed: dict[str, dict] = {}
+    pending: list[tuple[Path, str, list[int]]] = []
     slice_paths = sorted((settings.raw_dir / seed.name).glob("*.parquet"))
     for path in slice_paths:
         report.slices += 1
@@ -190,25 +196,64 @@ def validate_seed_slices(seed: SeedFile, settings: Settings, reuse: bool = True)
             report.rows += int(recorded.get("rows", 0))
             report.slices_unchanged += 1
             passed[path.name] = {**recorded, "stat": key}
-            continue
-        # Imported here: a run where no slice changed never pays for pandera and polars.
-        import pandera.errors
-        import polars as pl
-
-        frame = pl.read_parquet(path)
-        report.rows += frame.height
-        try:
-            pandera_schema(seed, _slice_unit(path)).validate(frame, lazy=True)
-        except pandera.errors.SchemaErrors as errors:
-            report.add(_failure_cases(seed, path, frame, errors.failure_cases))
         else:
-            passed[path.name] = {"sha256": digest, "rows": frame.height, "stat": key}
-        del frame
+            pending.append((path, digest, key))
+    for batch in _batches(pending):
+        for path, digest, key, rows in _validate_batch(seed, batch, report):
+            passed[path.name] = {"sha256": digest, "rows": rows, "stat": key}
     _write_passed(seed, settings, version, passed)
     if seed.key_city_wide or "person_listed_twice" in seed.extra_rules:
         report.add(_city_wide_duplicates(seed, slice_paths))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _batches(pending: list[tuple[Path, str, list[int]]]) -> list[list[tuple]]:
+    """Consecutive slices grouped up to BATCH_ROWS rows (a larger slice alone)."""
+    import pyarrow.parquet as pq
+
+    batches: list[list[tuple]] = []
+    rows = 0
+    for item in pending:
+        count = pq.read_metadata(item[0]).num_rows
+        if not batches or rows + count > BATCH_ROWS:
+            batches.append([])
+            rows = 0
+        batches[-1].append(item)
+        rows += count
+    return batches
+
+
+def _validate_batch(seed: SeedFile, batch: list[tuple], report: SliceValidation) -> list[tuple]:
+    """Validate `batch` ((path, digest, stat) of slices); (path, digest, stat, rows) of
+    those that passed."""
+    # Imported here: a run where no slice changed never pays for pandera and polars.
+    import pandera.errors
+    import polars as pl
+
+    frames = [
+        pl.read_parquet(path).with_columns(pl.lit(_slice_unit(path), pl.Utf8).alias(SLICE_UNIT))
+        for path, _, _ in batch
+    ]
+    heights = [frame.height for frame in frames]
+    report.rows += sum(heights)
+    try:
+        batch_schema(seed).validate(pl.concat(frames, how="vertical"), lazy=True)
+    except (pandera.errors.SchemaErrors, pl.exceptions.SchemaError, pl.exceptions.ShapeError):
+        # Slices of different columns cannot be stacked: judged one by one below.
+        pass
+    else:
+        return [(*item, rows) for item, rows in zip(batch, heights, strict=True)]
+    passing = []
+    for (path, digest, key), frame, rows in zip(batch, frames, heights, strict=True):
+        frame = frame.drop(SLICE_UNIT)
+        try:
+            pandera_schema(seed, _slice_unit(path)).validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as errors:
+            report.add(_failure_cases(seed, path, frame, errors.failure_cases))
+        else:
+            passing.append((path, digest, key, rows))
+    return passing
 
 
 def check_result(report: SliceValidation) -> AssetCheckResult:
