@@ -162,13 +162,24 @@ def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, un
         if "unicode" in text.lower() or "utf-8" in text.lower():
             raise WholeFileRejection("file_not_utf8", legacy_encoding_hint(path)) from None
         raise WholeFileRejection("file_unparseable", text.splitlines()[0][:300]) from None
-    if con.execute(
-        "SELECT count(*) FROM csv_rejects WHERE error_type = 'INVALID ENCODING'"
-    ).fetchone()[0]:
+    undecodable, errors, newlines = con.execute(
+        "SELECT count(*) FILTER (error_type = 'INVALID ENCODING'), count(*), "
+        "(SELECT coalesce(max(_nl), 0) FROM unit_src) FROM csv_rejects"
+    ).fetchone()
+    if undecodable:
         # DuckDB rejects undecodable rows one by one; a file in another encoding is refused
         # whole instead, so it never loads half-garbled (CONTRACT.md §2).
         raise WholeFileRejection("file_not_utf8", legacy_encoding_hint(path))
-    _map_lines(con, unit, seed, first_record_line=2 + dialect.preamble)
+    first_record_line = 2 + dialect.preamble
+    if errors or newlines:
+        _map_lines(con, unit, seed, first_record_line)
+        return
+    # Every record is one physical line, in order: the common case needs no mapping.
+    names = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
+    con.execute(
+        f"INSERT INTO src SELECT {sql.literal(unit)}, _pos, _pos + {first_record_line - 1}, "
+        f"{names} FROM unit_src"
+    )
 
 
 def _map_lines(
