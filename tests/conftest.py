@@ -91,6 +91,18 @@ def build_fixture_marts(fixture: str, root: Path, as_of: str, key: str, prepare=
     return duckdb.connect(str(warehouse / "private" / "build.duckdb"), read_only=True)
 
 
+# The pseudonym key of the `marts` fixture's build (tests/test_marts.py computes keys with it).
+MARTS_KEY = "test-key"
+
+
+@pytest.fixture(scope="session")
+def marts_fixture_build(tmp_path_factory):
+    """tests/fixtures/marts ingested and built once for the session (read-only)."""
+    con = build_fixture_marts("marts", tmp_path_factory.mktemp("marts"), AS_OF_DATE, MARTS_KEY)
+    yield con
+    con.close()
+
+
 @dataclass(frozen=True)
 class PublishedRefresh:
     """A warehouse published by one nightly refresh, and each asset's materialization metadata."""

@@ -19,7 +19,7 @@ import xlsxwriter
 from orchestration.ingest.loader import ingest_all
 from orchestration.quality.feedback_files import write_unit_feedback
 from schemas.rules import message_for
-from tests.conftest import FIXTURES, build_fixture_marts
+from tests.conftest import AS_OF_DATE, FIXTURES, MARTS_KEY, build_fixture_marts
 from tests.excel_files import csv_to_semicolons, csv_to_unicode_text, csv_to_workbook
 
 VALID = FIXTURES / "quality" / "valid"
@@ -304,10 +304,10 @@ def _as_excel_exports(seeds: Path) -> None:
     csv_to_semicolons(seeds / "reference/targets.csv", seeds / "reference/targets.csv")
 
 
-def test_marts_from_excel_exports_equal_those_from_clean_csv(tmp_path):
-    clean = build_fixture_marts("marts", tmp_path / "clean", "2026-11-30", "excel-key")
+def test_marts_from_excel_exports_equal_those_from_clean_csv(tmp_path, marts_fixture_build):
+    clean = marts_fixture_build
     excel = build_fixture_marts(
-        "marts", tmp_path / "excel", "2026-11-30", "excel-key", prepare=_as_excel_exports
+        "marts", tmp_path / "excel", AS_OF_DATE, MARTS_KEY, prepare=_as_excel_exports
     )
     tables = [
         name

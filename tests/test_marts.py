@@ -30,9 +30,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from tests.conftest import build_fixture_marts
+from tests.conftest import MARTS_KEY
 
-KEY = "test-key"
+KEY = MARTS_KEY
 AS_OF_DATE = date(2026, 11, 30)
 NATIONAL_IDS = {
     "P1": "001080000001",
@@ -53,12 +53,10 @@ PERSON = {
 NAME = {key: name for name, key in PERSON.items()}
 
 
-@pytest.fixture(scope="module")
-def marts(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    """Ingest the fixture and run `dbt build` once for the whole module."""
-    con = build_fixture_marts("marts", tmp_path_factory.mktemp("marts"), str(AS_OF_DATE), KEY)
-    yield con
-    con.close()
+@pytest.fixture
+def marts(marts_fixture_build) -> duckdb.DuckDBPyConnection:
+    """The fixture ingested and built once for the session (conftest.marts_fixture_build)."""
+    return marts_fixture_build
 
 
 def rows(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple]:
