@@ -8,6 +8,8 @@ slices) replaced by a table the caller loaded. No dbt, no tests.
 
 from __future__ import annotations
 
+import argparse
+import json
 import time
 from collections.abc import Iterable
 from graphlib import TopologicalSorter
@@ -113,3 +115,46 @@ def row_counts(con: duckdb.DuckDBPyConnection, schemas=("marts", "quality")) -> 
         ).fetchone()[0]
         for schema, table in tables
     }
+
+
+def floor_arguments(prog: str, argv: list[str] | None) -> argparse.Namespace:
+    """The command line both floors take: seeds, a work folder, the compiled manifest and
+    the file the results go to."""
+    parser = argparse.ArgumentParser(prog=prog)
+    for name in ("--seeds", "--work", "--manifest", "--out"):
+        parser.add_argument(name, type=Path, required=True)
+    return parser.parse_args(argv)
+
+
+def run_floor(args: argparse.Namespace, prepare, load, transform) -> int:
+    """Both floors' run: a fresh database in the work folder, `prepare(con)`, the timed load
+    (`load(con)` returns its report) and transform (`transform(con, manifest)`), the row
+    counts of the marts and quality tables; every figure written to `args.out`."""
+    began = time.perf_counter()
+    manifest = json.loads(args.manifest.read_text())
+    args.work.mkdir(parents=True, exist_ok=True)
+    database = args.work / f"{DATABASE_NAME}.duckdb"
+    database.unlink(missing_ok=True)
+    con = duckdb.connect(str(database))
+    con.execute(f"SET temp_directory = {literal(str(args.work / 'duckdb_tmp'))}")
+    prepare(con)
+    started = time.perf_counter()
+    loaded = load(con)
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    built = transform(con, manifest)
+    transform_seconds = time.perf_counter() - started
+    counts = row_counts(con)
+    con.execute("CHECKPOINT")
+    con.close()
+    result = {
+        "total_s": round(time.perf_counter() - began, 3),
+        "load_s": round(load_seconds, 3),
+        "transform_s": round(transform_seconds, 3),
+        "load": loaded,
+        "models": built,
+        "row_counts": counts,
+        "database": str(database),
+    }
+    args.out.write_text(json.dumps(result, indent=1))
+    return 0

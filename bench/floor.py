@@ -25,11 +25,8 @@ No dbt, no Dagster, no tests, no publish.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import time
-from pathlib import Path
 
 import duckdb
 
@@ -129,13 +126,14 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
             unit: FileOutcome(unit, seed.name) for unit, path in paths.items() if path.exists()
         }
         writing.count_outcomes(con, outcomes)
-        con.executemany(
-            f"INSERT INTO raw.file_status VALUES ({', '.join('?' for _ in status_columns)})",
-            [
-                [getattr(outcome, name) for name, _ in status_columns]
-                for outcome in outcomes.values()
-            ],
-        )
+        if outcomes:  # a file no unit submits has no status rows
+            con.executemany(
+                f"INSERT INTO raw.file_status VALUES ({', '.join('?' for _ in status_columns)})",
+                [
+                    [getattr(outcome, name) for name, _ in status_columns]
+                    for outcome in outcomes.values()
+                ],
+            )
         rows = con.execute(f"SELECT count(*) FROM raw.{quote_ident(seed.name)}").fetchone()[0]
         _drop_temp(con)
         report[seed.name] = {"rows": rows, "seconds": round(time.perf_counter() - started, 3)}
@@ -150,44 +148,14 @@ def transform(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, dict]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.floor")
-    parser.add_argument("--seeds", type=Path, required=True)
-    parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--manifest", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
-    began = time.perf_counter()
-    manifest = json.loads(args.manifest.read_text())
-    args.work.mkdir(parents=True, exist_ok=True)
-    database = args.work / f"{compiled.DATABASE_NAME}.duckdb"
-    database.unlink(missing_ok=True)
-    con = duckdb.connect(str(database))
-    con.execute(f"SET temp_directory = {literal(str(args.work / 'duckdb_tmp'))}")
-    con.execute(macro_sql(load_key()))
+    args = compiled.floor_arguments("python -m bench.floor", argv)
     settings = Settings(args.seeds.resolve(), args.work.resolve(), 1.0)
-    started = time.perf_counter()
-    loaded = load(con, settings)
-    load_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    built = transform(con, manifest)
-    transform_seconds = time.perf_counter() - started
-    counts = compiled.row_counts(con)
-    con.execute("CHECKPOINT")
-    con.close()
-    args.out.write_text(
-        json.dumps(
-            {
-                "total_s": round(time.perf_counter() - began, 3),
-                "load_s": round(load_seconds, 3),
-                "transform_s": round(transform_seconds, 3),
-                "load": loaded,
-                "models": built,
-                "row_counts": counts,
-            },
-            indent=1,
-        )
+    return compiled.run_floor(
+        args,
+        lambda con: con.execute(macro_sql(load_key())),
+        lambda con: load(con, settings),
+        transform,
     )
-    return 0
 
 
 if __name__ == "__main__":

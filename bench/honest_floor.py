@@ -23,9 +23,7 @@ published refresh. FLOOR_SKIPS says what the floor leaves out.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
@@ -219,44 +217,17 @@ def transform(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict[str, dict]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.honest_floor")
-    parser.add_argument("--seeds", type=Path, required=True)
-    parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--manifest", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
+    args = compiled.floor_arguments("python -m bench.honest_floor", argv)
     key = os.environ.get("NHANLUC_PSEUDONYM_KEY")
     if not key:
         raise SystemExit("NHANLUC_PSEUDONYM_KEY must be set (the refresh's key)")
-    began = time.perf_counter()
-    manifest = json.loads(args.manifest.read_text())
-    args.work.mkdir(parents=True, exist_ok=True)
-    database = args.work / f"{compiled.DATABASE_NAME}.duckdb"
-    database.unlink(missing_ok=True)
-    con = duckdb.connect(str(database))
-    con.execute(f"SET temp_directory = {sql.literal(str(args.work / 'duckdb_tmp'))}")
-    con.execute(f"SET memory_limit = {sql.literal(MEMORY_LIMIT)}")
-    con.execute(person_key_macro(key.encode("utf-8")))
-    started = time.perf_counter()
-    loaded = load(con, args.seeds.resolve())
-    load_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    built = transform(con, manifest)
-    transform_seconds = time.perf_counter() - started
-    counts = compiled.row_counts(con)
-    con.execute("CHECKPOINT")
-    con.close()
-    result = {
-        "total_s": round(time.perf_counter() - began, 3),
-        "load_s": round(load_seconds, 3),
-        "transform_s": round(transform_seconds, 3),
-        "load": loaded,
-        "models": built,
-        "row_counts": counts,
-        "database": str(database),
-    }
-    args.out.write_text(json.dumps(result, indent=1))
-    return 0
+
+    def prepare(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"SET memory_limit = {sql.literal(MEMORY_LIMIT)}")
+        con.execute(person_key_macro(key.encode("utf-8")))
+
+    seeds = args.seeds.resolve()
+    return compiled.run_floor(args, prepare, lambda con: load(con, seeds), transform)
 
 
 if __name__ == "__main__":
