@@ -37,6 +37,14 @@ def warehouse_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def valid_seeds(tmp_path, warehouse_env):
+    """A copy of tests/fixtures/quality/valid (loads with no reject) and its Settings."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(FIXTURES / "quality" / "valid", seeds)
+    return seeds, warehouse_env(seeds)
+
+
+@pytest.fixture
 def copy_fixture(tmp_path):
     """Copy a fixture seeds folder into tmp_path so a test may change it."""
 

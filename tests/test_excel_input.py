@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -33,13 +32,6 @@ CADRES_HEADER = [
     "workplace_kind",
     "current_title_code",
 ]
-
-
-@pytest.fixture
-def seeds(tmp_path, warehouse_env):
-    root = tmp_path / "seeds"
-    shutil.copytree(VALID, root)
-    return root, warehouse_env(root)
 
 
 def _query(sql: str) -> list[tuple]:
@@ -114,8 +106,8 @@ def _write_cadres_workbook(path: Path) -> None:
     book.close()
 
 
-def test_workbook_rows_are_read_cleaned_and_checked_like_csv(seeds):
-    root, settings = seeds
+def test_workbook_rows_are_read_cleaned_and_checked_like_csv(valid_seeds):
+    root, settings = valid_seeds
     (root / "submissions/003/cadres.csv").unlink()
     _write_cadres_workbook(root / "submissions/003/cadres.xlsx")
     results = ingest_all(settings)
@@ -164,8 +156,8 @@ def test_workbook_rows_are_read_cleaned_and_checked_like_csv(seeds):
     ]
 
 
-def test_feedback_names_the_workbook_the_unit_saved(seeds):
-    root, settings = seeds
+def test_feedback_names_the_workbook_the_unit_saved(valid_seeds):
+    root, settings = valid_seeds
     (root / "submissions/003/cadres.csv").unlink()
     _write_cadres_workbook(root / "submissions/003/cadres.xlsx")
     ingest_all(settings)
@@ -183,8 +175,8 @@ def test_feedback_names_the_workbook_the_unit_saved(seeds):
     ]
 
 
-def test_semicolon_csv_with_a_sep_line_and_decimal_commas(seeds):
-    root, settings = seeds
+def test_semicolon_csv_with_a_sep_line_and_decimal_commas(valid_seeds):
+    root, settings = valid_seeds
     targets = root / "reference/targets.csv"
     csv_to_semicolons(targets, targets)
     classes = root / "submissions/273/classes.csv"
@@ -211,8 +203,8 @@ def test_semicolon_csv_with_a_sep_line_and_decimal_commas(seeds):
     ) == [(3, "273-2018-0001", dt.date(2018, 9, 1), 20)]
 
 
-def test_unicode_text_is_tab_separated_utf16(seeds):
-    root, settings = seeds
+def test_unicode_text_is_tab_separated_utf16(valid_seeds):
+    root, settings = valid_seeds
     path = root / "submissions/273/evaluations.csv"
     path.write_text(
         "national_id,unit_code,year,rating\n001180000004,273,2019,ht\n001085000005,273,2019,gioi\n",
@@ -246,8 +238,8 @@ def test_unicode_text_is_tab_separated_utf16(seeds):
     ],
     ids=["renamed-text", "empty-workbook"],
 )
-def test_a_workbook_that_cannot_be_read_is_refused_whole(seeds, write, rule, detail):
-    root, settings = seeds
+def test_a_workbook_that_cannot_be_read_is_refused_whole(valid_seeds, write, rule, detail):
+    root, settings = valid_seeds
     (root / "submissions/273/evaluations.csv").unlink()
     write(root / "submissions/273/evaluations.xlsx")
     results = ingest_all(settings)
@@ -262,8 +254,8 @@ def test_a_workbook_that_cannot_be_read_is_refused_whole(seeds, write, rule, det
     assert _rejects(settings, "evaluations") == []
 
 
-def test_ids_of_ten_or_eleven_digits_are_padded_only_with_a_province_code(seeds):
-    root, settings = seeds
+def test_ids_of_ten_or_eleven_digits_are_padded_only_with_a_province_code(valid_seeds):
+    root, settings = valid_seeds
     (root / "submissions/273/evaluations.csv").write_text(
         "national_id,unit_code,year,rating\n"
         "1180000004,273,2019,ht\n"  # 10 digits: 001180000004 (Hà Nội)
@@ -333,8 +325,8 @@ def test_marts_from_excel_exports_equal_those_from_clean_csv(tmp_path, marts_fix
     )
 
 
-def test_unicode_text_saved_as_txt_is_refused_not_taken_for_absent(seeds):
-    root, settings = seeds
+def test_unicode_text_saved_as_txt_is_refused_not_taken_for_absent(valid_seeds):
+    root, settings = valid_seeds
     csv_path = root / "submissions/273/evaluations.csv"
     csv_to_unicode_text(csv_path, root / "submissions/273/evaluations.txt")
     csv_path.unlink()

@@ -311,13 +311,6 @@ VARIANT_CASES = (
 )
 
 
-@pytest.fixture
-def valid_seeds(tmp_path, warehouse_env):
-    seeds = tmp_path / "seeds"
-    shutil.copytree(VALID, seeds)
-    return seeds, warehouse_env(seeds)
-
-
 def _insert_line_3(path: Path, row: str) -> list[int]:
     """Put `row` on physical line 3; return the lines the file's original rows now hold."""
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -103,14 +103,12 @@ def write_warnings(
         for code in ROW_WARNINGS
     )
     not_held = f"_unit NOT IN {list_literal(sorted(held), parens=True)}" if held else "true"
-    earlier = ""
-    if path.exists() and (kept or held):
-        units = list_literal(sorted({*kept, *held}), parens=True)
-        rules = list_literal(list(ROW_WARNINGS), parens=True)
-        earlier = (
-            f"UNION ALL SELECT * FROM read_parquet({sql.literal(str(path))}) "
-            f"WHERE unit_code IN {units} AND rule IN {rules}"
-        )
+    # Repairs are row-local: those of units not read again or held back still stand.
+    earlier = previous_rows_of(
+        path,
+        sorted({*kept, *held}),
+        f"rule IN {list_literal(list(ROW_WARNINGS), parens=True)}",
+    )
     write_parquet_atomically(
         con,
         f"""
@@ -211,13 +209,14 @@ def write_status(
     )
 
 
-def previous_rows_of(path: Path, kept: list[str]) -> str:
-    """A UNION ALL of the rows `path` holds for the units not read again (partial loads)."""
+def previous_rows_of(path: Path, kept: list[str], condition: str = "true") -> str:
+    """A UNION ALL of the rows `path` holds for the units not read again (partial loads)
+    that meet `condition`."""
     if not kept or not path.exists():
         return ""
     return (
         f"UNION ALL SELECT * FROM read_parquet({sql.literal(str(path))}) "
-        f"WHERE unit_code IN {list_literal(kept, parens=True)}"
+        f"WHERE unit_code IN {list_literal(kept, parens=True)} AND {condition}"
     )
 
 
