@@ -7,7 +7,7 @@ the refresh's orchestration around the same load code, not the load itself: the 
 cost is inside this floor. bench/honest_floor.py is the floor written in plain SQL.
 
 Load: for every seed file, in the declaration's order, every unit's file is read and
-split by the loader's own public steps (`reading.read_unit_file`: the same readers,
+split by the loader's own public steps (`reading.read_unit_files`: the same readers,
 dialect and header handling; `checking.check_rows`: the cleaning, repairs, casting and
 rule SQL of schemas/sql.py and schemas/row_comparisons.py), and the accepted rows become
 table `raw.<file>`; rejected rows and per-file counts become `raw.rejected_rows` and
@@ -98,9 +98,9 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
             paths = {files.REFERENCE_SLICE: settings.seeds_dir / "reference" / seed.filename}
         else:
             paths = {u: settings.seeds_dir / "submissions" / u / seed.filename for u in units}
-        for unit, path in paths.items():
-            if path.exists() and path.stat().st_size:
-                reading.read_unit_file(con, path, seed, unit)
+        reading.read_unit_files(
+            con, {u: p for u, p in paths.items() if p.exists() and p.stat().st_size}, seed
+        )
         references = {upstream: f"raw.{quote_ident(upstream)}" for upstream in seed.upstream}
         checking.check_rows(con, seed, references)
         values = ", ".join(quote_ident(c.name) for c in seed.columns)

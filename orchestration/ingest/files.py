@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -108,6 +109,40 @@ def write_parquet_atomically(
         options += f", KV_METADATA {{{SLICE_VERSION}: {sql.literal(uuid.uuid4().hex)}}}"
     con.execute(f"COPY ({query}) TO {sql.literal(str(temporary))} ({options})")
     os.replace(temporary, target)
+
+
+def write_slices_atomically(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    targets: dict[str, Path],
+    scratch: Path,
+) -> None:
+    """Write the rows of `query` to one versioned Parquet slice per value of its `_unit`
+    column ({unit: target}), each swapped in whole; a unit with no row gets an empty slice.
+
+    One partitioned COPY, not one COPY per unit: each of those would scan every row of
+    the load again to keep its unit's.
+    """
+    folder = scratch / f"slices-{uuid.uuid4().hex}"
+    version = sql.literal(uuid.uuid4().hex)
+    con.execute(
+        f"COPY ({query}) TO {sql.literal(str(folder))} (FORMAT parquet, PARTITION_BY (_unit), "
+        f"KV_METADATA {{{SLICE_VERSION}: {version}}})"
+    )
+    for unit, target in targets.items():
+        written = sorted((folder / f"_unit={unit}").glob("*.parquet"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if len(written) == 1:
+            os.replace(written[0], target)
+        else:  # no row (or, should DuckDB split a partition, several files): on its own
+            write_parquet_atomically(
+                con,
+                f"SELECT * EXCLUDE (_unit) FROM ({query}) WHERE _unit = {sql.literal(unit)}",
+                target,
+                scratch,
+                version_slice=True,
+            )
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # What a seed file may be saved as: read (CONTRACT.md §2), or refused whole as a format

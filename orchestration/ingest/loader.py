@@ -32,8 +32,8 @@ from orchestration.ingest.files import (
     submitted_paths,
 )
 from orchestration.ingest.holdback import hold_back, units_to_hold_back
-from orchestration.ingest.outcomes import FileOutcome, IngestResult, WholeFileRejection
-from orchestration.ingest.reading import create_source_tables, read_unit_file
+from orchestration.ingest.outcomes import FileOutcome, IngestResult
+from orchestration.ingest.reading import create_source_tables, read_unit_files
 from orchestration.ingest.writing import (
     count_outcomes,
     previous_outcomes,
@@ -131,20 +131,19 @@ def load_rows(
     table `checked` holds each row with its verdict. Returns each unit's outcome, counted;
     nothing is written."""
     create_source_tables(con, seed)
-    outcomes: dict[str, FileOutcome] = {}
-    for unit, path in paths.items():
-        if not path.exists():
-            continue
-        outcome = outcomes[unit] = FileOutcome(
+    present = {unit: path for unit, path in paths.items() if path.exists()}
+    outcomes = {
+        unit: FileOutcome(
             unit, seed.name, content_sha256=(hashes or {}).get(unit, ""), source_file=path.name
         )
-        try:
-            read_unit_file(con, path, seed, unit)
-        except WholeFileRejection as rejection:
-            outcome.status = "rejected_whole"
-            outcome.message = f"{path.relative_to(settings.seeds_dir)}: {rejection}"
-            outcome.rule = rejection.rule
-            outcome.rejected_by_rule[rejection.rule] += 0
+        for unit, path in present.items()
+    }
+    for unit, rejection in read_unit_files(con, present, seed).items():
+        outcome = outcomes[unit]
+        outcome.status = "rejected_whole"
+        outcome.message = f"{present[unit].relative_to(settings.seeds_dir)}: {rejection}"
+        outcome.rule = rejection.rule
+        outcome.rejected_by_rule[rejection.rule] += 0
     check_rows(con, seed, load_references(con, seed, settings))
     count_outcomes(con, outcomes)
     return outcomes

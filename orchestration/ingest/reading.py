@@ -112,6 +112,51 @@ def _split(line: str, delimiter: str) -> list[str]:
 
 def read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, unit: str) -> None:
     """Append the rows of a unit's `path` to temp tables `src` (parsed) and `malformed`."""
+    dialect = _file_dialect(path, seed)
+    if dialect is None:
+        read_workbook(con, path, seed, unit)
+    else:
+        read_csv_file(con, path, seed, unit, dialect)
+
+
+def read_unit_files(
+    con: duckdb.DuckDBPyConnection, paths: dict[str, Path], seed: SeedFile
+) -> dict[str, WholeFileRejection]:
+    """Append the rows of every unit's file ({unit: path}) to `src` and `malformed`, as
+    `read_unit_file` would one by one; returns the units whose file is rejected whole.
+
+    CSVs written alike (encoding, delimiter, `sep=` line, header) are read by one
+    `read_csv` over all of them: a scan per file costs more than its rows at a unit's
+    size. A file of such a batch with a malformed record or a newline inside a value,
+    and every file of a batch DuckDB cannot read whole, is read again on its own, where
+    its lines are mapped and its errors named.
+    """
+    rejected: dict[str, WholeFileRejection] = {}
+    batches: dict[tuple, list[tuple[str, Path]]] = {}
+    for unit, path in paths.items():
+        try:
+            dialect = _file_dialect(path, seed)
+            if dialect is None:
+                read_workbook(con, path, seed, unit)
+                continue
+        except WholeFileRejection as rejection:
+            rejected[unit] = rejection
+            continue
+        key = (dialect.encoding, dialect.delimiter, dialect.preamble, tuple(dialect.header))
+        batches.setdefault(key, []).append((unit, path))
+    for (encoding, delimiter, preamble, header), members in batches.items():
+        dialect = Dialect(encoding, delimiter, preamble, list(header))
+        alone = members if len(members) == 1 else _read_batch(con, seed, dialect, members)
+        for unit, path in alone:
+            try:
+                read_csv_file(con, path, seed, unit, dialect)
+            except WholeFileRejection as rejection:
+                rejected[unit] = rejection
+    return rejected
+
+
+def _file_dialect(path: Path, seed: SeedFile) -> Dialect | None:
+    """The rules on the file as a whole; a CSV's dialect, None for a workbook."""
     versions = submission_files(path.parent, seed)
     if len(versions) > 1:
         raise WholeFileRejection("file_ambiguous", ", ".join(p.name for p in versions))
@@ -119,14 +164,12 @@ def read_unit_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, u
         raise WholeFileRejection("file_unsupported", path.name)
     if path.stat().st_size == 0:
         raise WholeFileRejection("file_empty")
-    if path.suffix == ".xlsx":
-        read_workbook(con, path, seed, unit)
-    else:
-        read_csv_file(con, path, seed, unit)
+    return None if path.suffix == ".xlsx" else read_dialect(path, seed)
 
 
-def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, unit: str) -> None:
-    dialect = read_dialect(path, seed)
+def _scan_select(seed: SeedFile, dialect: Dialect, files: str) -> str:
+    """Every record of `files` (a path or a list of paths written alike) as text, with its
+    file, its position in the scan and the newlines inside its values (`_nl`)."""
     header = dialect.header
     columns = "{" + ", ".join(f"{sql.literal(name)}: 'VARCHAR'" for name in header) + "}"
     present = set(header)
@@ -145,17 +188,73 @@ def read_csv_file(con: duckdb.DuckDBPyConnection, path: Path, seed: SeedFile, un
     newlines = f"length({joined}) - length(replace({joined}, chr(10), ''))"
     options = (
         f"{_CSV_OPTIONS}, skip = {1 + dialect.preamble}, delim = {sql.literal(dialect.delimiter)}, "
-        f"encoding = {sql.literal(dialect.encoding)}"
+        f"encoding = {sql.literal(dialect.encoding)}, filename = true"
     )
+    return (
+        f"SELECT filename AS _file, row_number() OVER () AS _pos, "
+        f"{', '.join(projected(c.name) for c in seed.columns)}, {newlines} AS _nl "
+        f"FROM read_csv({files}, columns = {columns}, {options})"
+    )
+
+
+def _read_batch(
+    con: duckdb.DuckDBPyConnection,
+    seed: SeedFile,
+    dialect: Dialect,
+    members: list[tuple[str, Path]],
+) -> list[tuple[str, Path]]:
+    """Read `members` ({unit, path} pairs written alike) in one scan into `src`; returns
+    the members left to read alone."""
+    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_scans")
+    files = "[" + ", ".join(sql.literal(str(path)) for _, path in members) + "]"
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE batch_src AS {_scan_select(seed, dialect, files)}"
+        )
+    except duckdb.Error:
+        return members  # each file alone says which one fails, and how
+    alone = {
+        row[0]
+        for row in con.execute(
+            "SELECT _file FROM batch_src GROUP BY _file HAVING max(_nl) > 0 "
+            "UNION SELECT s.file_path FROM csv_rejects r JOIN csv_scans s USING (scan_id, file_id)"
+        ).fetchall()
+    }
+    con.execute("CREATE OR REPLACE TEMP TABLE batch_units (_file VARCHAR, _unit VARCHAR)")
+    con.executemany(
+        "INSERT INTO batch_units VALUES (?, ?)",
+        [(str(path), unit) for unit, path in members if str(path) not in alone],
+    )
+    # A file's records are consecutive in the scan, in order: its first is at its least
+    # position. Every record is one physical line, the header line 1 (2 after `sep=`).
+    names = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
+    con.execute(
+        f"""
+        INSERT INTO src
+        SELECT _unit, _pos, _pos + {dialect.preamble + 1}, {names} FROM (
+            SELECT u._unit, b._pos - min(b._pos) OVER (PARTITION BY b._file) + 1 AS _pos,
+                   {", ".join("b." + sql.quote_ident(c.name) for c in seed.columns)}
+            FROM batch_src b JOIN batch_units u USING (_file)
+        )
+        """
+    )
+    con.execute("DROP TABLE batch_src; DROP TABLE batch_units")
+    return [(unit, path) for unit, path in members if str(path) in alone]
+
+
+def read_csv_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    seed: SeedFile,
+    unit: str,
+    dialect: Dialect | None = None,
+) -> None:
+    dialect = dialect or read_dialect(path, seed)
     con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_scans")
     try:
         con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE unit_src AS
-            SELECT row_number() OVER () AS _pos,
-                   {", ".join(projected(c.name) for c in seed.columns)}, {newlines} AS _nl
-            FROM read_csv({sql.literal(str(path))}, columns = {columns}, {options})
-            """
+            "CREATE OR REPLACE TEMP TABLE unit_src AS SELECT * EXCLUDE (_file) FROM ("
+            f"{_scan_select(seed, dialect, sql.literal(str(path)))})"
         )
     except duckdb.Error as error:
         text = str(error)

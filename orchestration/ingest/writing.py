@@ -15,6 +15,7 @@ from orchestration.ingest.files import (
     SCHEMA_SLICE,
     list_literal,
     write_parquet_atomically,
+    write_slices_atomically,
 )
 from orchestration.ingest.outcomes import FileOutcome
 from orchestration.settings import Settings
@@ -66,14 +67,14 @@ def write_slices(
     values = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
     raw_dir = settings.raw_dir / seed.name
     raw_dir.mkdir(parents=True, exist_ok=True)
-    for unit in written:
-        write_parquet_atomically(
+    if written:
+        write_slices_atomically(
             con,
-            f"SELECT {values}, _line AS source_line FROM checked "
-            f"WHERE _violation IS NULL AND _unit = {sql.literal(unit)} ORDER BY _pos",
-            raw_dir / f"{unit}.parquet",
+            f"SELECT {values}, _line AS source_line, _unit FROM checked "
+            f"WHERE _violation IS NULL AND _unit IN {list_literal(written, parens=True)} "
+            "ORDER BY _unit, _pos",
+            {unit: raw_dir / f"{unit}.parquet" for unit in written},
             settings.scratch_dir,
-            version_slice=True,
         )
     # A typed, empty slice keeps the file's schema readable even when no unit submits it.
     write_parquet_atomically(
@@ -200,7 +201,9 @@ def write_status(
         for o in outcomes
     ]
     if rows:
-        con.executemany("INSERT INTO status VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        # One statement for every row: executemany runs an INSERT per row.
+        placeholders = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        con.execute(f"INSERT INTO status VALUES {placeholders}", [v for row in rows for v in row])
     write_parquet_atomically(
         con,
         f"SELECT * FROM status {previous_rows_of(status_path, kept)} ORDER BY unit_code",
