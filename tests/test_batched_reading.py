@@ -44,7 +44,9 @@ def _units(tmp_path):
     return {
         "A": _write(tmp_path, "A", HEADER + "A,TA1,2020-2025,1\nA,TA2,2020-2025,2\n"),
         # A record with a column too many, on line 3.
-        "B": _write(tmp_path, "B", HEADER + "B,TB1,2020-2025,1\nB,X,2020-2025,9,9\nB,TB3,2020-2025,3\n"),
+        "B": _write(
+            tmp_path, "B", HEADER + "B,TB1,2020-2025,1\nB,X,2020-2025,9,9\nB,TB3,2020-2025,3\n"
+        ),
         # A quoted value over lines 2 and 3: the next record is on line 4.
         "C": _write(tmp_path, "C", HEADER + 'C,"TC\n1",2020-2025,1\nC,TC2,2020-2025,2\n'),
         # Excel's `sep=` line counts as line 1 of a semicolon file.
