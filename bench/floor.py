@@ -117,8 +117,9 @@ def load(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dict]:
                    split_part(c._violation, ':', 1),
                    replace(m.template, '{{column}}', coalesce(
                        nullif(split_part(c._violation, ':', 2), ''), '')),
-                   c._raw
-            FROM checked c JOIN {MESSAGES} m ON m.rule = split_part(c._violation, ':', 1)
+                   r._raw
+            FROM checked c JOIN raw_values r USING (_unit, _pos)
+            JOIN {MESSAGES} m ON m.rule = split_part(c._violation, ':', 1)
             WHERE c._violation IS NOT NULL
             """
         )

@@ -33,7 +33,7 @@ import duckdb
 from bench import compiled
 from schemas import SEED_FILES, sql
 from schemas.contract import SeedFile
-from schemas.row_comparisons import comparison_stages
+from schemas.row_comparisons import comparison_statements
 
 FLOOR_SKIPS = (
     "line numbers, rejected rows' details (column, message, raw values) and warnings",
@@ -139,15 +139,14 @@ def _check(con: duckdb.DuckDBPyConnection, seed: SeedFile) -> str:
     )
     con.execute(f"CREATE TEMP VIEW repaired AS SELECT {sql.repaired_select(seed)} FROM cleaned")
     con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM repaired")
+    values = ", ".join(f"s.{sql.quote_ident(c.name)}" for c in seed.columns)
     con.execute(
-        f"CREATE TEMP TABLE row_checked AS SELECT s.*, {sql.violation_case(checks)} AS "
-        "_violation, false AS _across FROM typed s"
+        f"CREATE TEMP TABLE checked AS SELECT s._unit, s._pos, {values}, "
+        f"{sql.violation_case(checks)} AS _violation, false AS _across FROM typed s"
     )
-    final = "row_checked"
-    for table, query in comparison_stages(seed, final, references):
-        con.execute(f"CREATE TEMP TABLE {table} AS {query}")
-        final = table
-    return final
+    for statement in comparison_statements(seed, "checked", references):
+        con.execute(statement)
+    return "checked"
 
 
 def _count(con: duckdb.DuckDBPyConnection, seed: SeedFile, pattern: str, checked: str) -> None:

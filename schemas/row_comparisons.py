@@ -1,10 +1,10 @@
 """The rules that compare rows with each other, as SQL stages: copies, keys, overlapping periods.
 
 They run after the row-local checks of schemas/sql.py, in the rule order of schemas/rules.py,
-and see only rows no earlier rule rejected (CONTRACT.md §3). Each stage reads the table of
-the stage before and returns every row with `_violation` ('rule:column' or NULL) and
-`_across` (rejected for a clash with another unit's row: never counted toward a unit's
-reject rate) brought up to date.
+and see only rows no earlier rule rejected (CONTRACT.md §3). Each is an UPDATE of the table
+of checked rows, setting `_violation` ('rule:column') and `_across` (rejected for a clash
+with another unit's row: never counted toward a unit's reject rate) of the rows it rejects;
+the few rows a comparison rejects are written, not the whole table again.
 """
 
 from __future__ import annotations
@@ -27,83 +27,96 @@ def overlaps(a: str, b: str) -> str:
     )
 
 
-def _period_filled(source: str, units: str) -> str:
+def _matches(table: str, other: str, columns: list[str]) -> str:
+    """SQL: `table`'s row has the same values as `other`'s in `columns`, NULL matching NULL."""
+    return " AND ".join(
+        f"{table}.{column} IS NOT DISTINCT FROM {other}.{column}" for column in columns
+    )
+
+
+def _period_filled(table: str, units: str) -> str:
     """Empty period ends take the unit's validity: later rules compare cleaned values."""
     return f"""
-        SELECT s.* REPLACE (
-            coalesce(s.valid_from, u.valid_from) AS valid_from,
-            coalesce(s.valid_to, u.valid_to) AS valid_to)
-        FROM {source} s LEFT JOIN {units} u ON u.unit_code = s.unit_code
-        ORDER BY s._unit, s._pos
+        UPDATE {table} SET
+            valid_from = coalesce({table}.valid_from, u.valid_from),
+            valid_to = coalesce({table}.valid_to, u.valid_to)
+        FROM {units} u
+        WHERE u.unit_code = {table}.unit_code
+          AND ({table}.valid_from IS NULL OR {table}.valid_to IS NULL)
         """
 
 
-def _duplicate_rows(seed: SeedFile, source: str) -> str:
+def _duplicate_rows(seed: SeedFile, table: str) -> str:
     """Of identical rows the first is kept (by unit folder, then line); with
-    copies_across_units, rows differing only in unit_code count as identical."""
-    values = ", ".join(
+    copies_across_units, rows differing only in unit_code count as identical.
+
+    The groups of copies are found by aggregation first; only their rows are ordered.
+    """
+    values = [
         quote_ident(c.name)
         for c in seed.columns
         if not (seed.copies_across_units and c.name == "unit_code")
-    )
-    scope = values if seed.copies_across_units else f"_unit, {values}"
+    ]
+    scope = values if seed.copies_across_units else ["_unit", *values]
+    listed = ", ".join(scope)
     return f"""
-        SELECT * REPLACE (
-            CASE WHEN _violation IS NULL AND row_number() OVER copies > 1
-                THEN 'duplicate_row:' ELSE _violation END AS _violation,
-            _across OR (_violation IS NULL AND first_value(_unit) OVER copies <> _unit)
-                AS _across)
-        FROM {source}
-        WINDOW copies AS (PARTITION BY _violation IS NULL, {scope} ORDER BY _unit, _pos)
+        UPDATE {table} SET _violation = 'duplicate_row:', _across = {table}._across OR d._across
+        FROM (
+            SELECT t._unit, t._pos, row_number() OVER copies AS n,
+                   first_value(t._unit) OVER copies <> t._unit AS _across
+            FROM {table} t SEMI JOIN (
+                SELECT {listed} FROM {table} WHERE _violation IS NULL
+                GROUP BY ALL HAVING count(*) > 1
+            ) g ON {_matches("t", "g", scope)}
+            WHERE t._violation IS NULL
+            WINDOW copies AS (PARTITION BY {", ".join("t." + c for c in scope)}
+                              ORDER BY t._unit, t._pos)
+        ) d
+        WHERE d.n > 1 AND {table}._unit = d._unit AND {table}._pos = d._pos
         """
 
 
-def _duplicate_keys(seed: SeedFile, source: str) -> str:
+def _duplicate_keys(seed: SeedFile, table: str) -> str:
     """Rows sharing a key but differing elsewhere are all rejected: nobody can tell which
     is right. A city-wide key compares rows of every unit."""
-    key = ", ".join(quote_ident(name) for name in seed.key)
-    scope = key if seed.key_city_wide else f"_unit, {key}"
+    key = [quote_ident(name) for name in seed.key]
+    scope = key if seed.key_city_wide else ["_unit", *key]
     rule = literal("duplicate_key:" + "+".join(seed.key))
     return f"""
-        SELECT * REPLACE (
-            CASE WHEN _violation IS NULL AND count(*) OVER keys > 1
-                THEN {rule} ELSE _violation END AS _violation,
-            _across OR (_violation IS NULL AND count(*) OVER keys > 1
-                AND min(_unit) OVER keys <> max(_unit) OVER keys) AS _across)
-        FROM {source}
-        WINDOW keys AS (PARTITION BY _violation IS NULL, {scope})
+        UPDATE {table} SET _violation = {rule}, _across = {table}._across OR k._across
+        FROM (
+            SELECT {", ".join(scope)}, min(_unit) <> max(_unit) AS _across
+            FROM {table} WHERE _violation IS NULL
+            GROUP BY {", ".join(scope)} HAVING count(*) > 1
+        ) k
+        WHERE {table}._violation IS NULL AND {_matches(table, "k", scope)}
         """
 
 
-def _listed_twice(source: str) -> str:
+def _listed_twice(table: str) -> str:
     """Every period of a person that overlaps another of their periods, in any unit."""
     return f"""
-        WITH overlapping AS (
+        UPDATE {table} SET _violation = 'person_listed_twice:national_id', _across = true
+        FROM (
             SELECT DISTINCT a._unit, a._pos
-            FROM {source} a JOIN {source} b
+            FROM {table} a JOIN {table} b
               ON a.national_id = b.national_id AND (a._unit <> b._unit OR a._pos <> b._pos)
             WHERE a._violation IS NULL AND b._violation IS NULL AND {overlaps("a", "b")}
-        )
-        SELECT d.* REPLACE (
-            CASE WHEN o._pos IS NOT NULL THEN 'person_listed_twice:national_id'
-                ELSE d._violation END AS _violation,
-            d._across OR o._pos IS NOT NULL AS _across)
-        FROM {source} d LEFT JOIN overlapping o ON o._unit = d._unit AND o._pos = d._pos
-        ORDER BY d._unit, d._pos
+        ) o
+        WHERE {table}._unit = o._unit AND {table}._pos = o._pos
         """
 
 
-def comparison_stages(
-    seed: SeedFile, source: str, reference_tables: dict[str, str]
-) -> list[tuple[str, str]]:
-    """(table name, SELECT) for each stage after `source`, in order; the last is final."""
-    stages: list[tuple[str, str]] = []
-    previous = source
+def comparison_statements(
+    seed: SeedFile, table: str, reference_tables: dict[str, str]
+) -> list[str]:
+    """The UPDATEs of `table` (every row with its row-local verdict) that apply these rules,
+    in order: each sees the verdicts of the one before."""
+    statements: list[str] = []
     if seed.unit_period:
-        stages.append(("period_filled", _period_filled(previous, reference_tables["units"])))
-        previous = "period_filled"
-    stages.append(("dedup_rows", _duplicate_rows(seed, previous)))
-    stages.append(("dedup_keys", _duplicate_keys(seed, "dedup_rows")))
+        statements.append(_period_filled(table, reference_tables["units"]))
+    statements.append(_duplicate_rows(seed, table))
+    statements.append(_duplicate_keys(seed, table))
     if "person_listed_twice" in seed.extra_rules:
-        stages.append(("listed_twice", _listed_twice("dedup_keys")))
-    return stages
+        statements.append(_listed_twice(table))
+    return statements

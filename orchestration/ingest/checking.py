@@ -15,7 +15,7 @@ from orchestration.ingest.files import list_literal
 from orchestration.settings import Settings
 from schemas import sql
 from schemas.contract import SeedFile
-from schemas.row_comparisons import comparison_stages, overlaps
+from schemas.row_comparisons import comparison_statements, overlaps
 
 
 def load_references(
@@ -37,32 +37,32 @@ def check_rows(
 ) -> None:
     """Build temp table `checked` from `src`: typed rows with `_violation` ('rule:column'
     or NULL), `_across` (rejected for a clash with another unit's rows) and `_warnings`
-    (the 'warning:column' of each repair made to the row)."""
+    (the 'warning:column' of each repair made to the row); and view `raw_values`, each
+    row's values as read (`_raw`, JSON), by `_unit` and `_pos`."""
     checks = sql.row_checks(seed, reference_tables)
+    con.execute(
+        f"CREATE TEMP VIEW cleaned AS SELECT _unit, _pos, _line, {sql.cleaned_select(seed)} "
+        "FROM src"
+    )
+    # What Excel damaged in a known way is repaired and warned before any rule sees it.
+    con.execute(f"CREATE TEMP VIEW repaired AS SELECT {sql.repaired_select(seed)} FROM cleaned")
+    # Views: cleaning and casting are computed once, inside the rule pass below, which
+    # keeps only the typed values (the text the rules read is not stored).
+    con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM repaired")
+    values = ", ".join(f"s.{sql.quote_ident(c.name)}" for c in seed.columns)
+    con.execute(
+        f"CREATE TEMP TABLE checked AS SELECT s._unit, s._pos, s._line, {values}, s._warnings, "
+        f"{sql.violation_case(checks)} AS _violation, false AS _across FROM typed s"
+    )
+    for statement in comparison_statements(seed, "checked", reference_tables):
+        con.execute(statement)
+    # Only rejected rows need their values as read: built from `src` when written.
     raw_json = (
         "to_json({"
         + ", ".join(f"{sql.literal(c.name)}: {sql.quote_ident(c.name)}" for c in seed.columns)
         + "})"
     )
-    con.execute(
-        f"""
-        CREATE TEMP VIEW cleaned AS
-        SELECT _unit, _pos, _line, {sql.cleaned_select(seed)}, {raw_json} AS _raw FROM src
-        """
-    )
-    # What Excel damaged in a known way is repaired and warned before any rule sees it.
-    con.execute(f"CREATE TEMP VIEW repaired AS SELECT {sql.repaired_select(seed)} FROM cleaned")
-    # Views: cleaning and casting are computed once, inside the rule pass below.
-    con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM repaired")
-    con.execute(
-        f"CREATE TEMP TABLE row_checked AS SELECT s.*, {sql.violation_case(checks)} AS _violation, "
-        "false AS _across FROM typed s"
-    )
-    final = "row_checked"
-    for table, query in comparison_stages(seed, final, reference_tables):
-        con.execute(f"CREATE TEMP TABLE {table} AS {query}")
-        final = table
-    con.execute(f"ALTER TABLE {final} RENAME TO checked")
+    con.execute(f"CREATE TEMP VIEW raw_values AS SELECT _unit, _pos, {raw_json} AS _raw FROM src")
 
 
 def touches_kept_units(

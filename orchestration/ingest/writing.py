@@ -154,10 +154,11 @@ def write_rejects(
             SELECT _unit AS unit_code, _line AS line,
                    nullif(split_part(_violation, ':', 2), '') AS "column",
                    split_part(_violation, ':', 1) AS rule, _raw AS raw_values
-            FROM checked WHERE _violation IS NOT NULL
+            FROM checked JOIN raw_values USING (_unit, _pos) WHERE _violation IS NOT NULL
             UNION ALL
             SELECT _unit, _line, NULL, 'held_back', _raw
-            FROM checked WHERE _violation IS NULL AND _unit IN ({held_units})
+            FROM checked JOIN raw_values USING (_unit, _pos)
+            WHERE _violation IS NULL AND _unit IN ({held_units})
             UNION ALL
             SELECT _unit, _line, NULL, 'malformed_row',
                    json_object('csv_line', csv_line, 'error', error)
