@@ -92,9 +92,10 @@ def _file_dialect(path: Path, seed: SeedFile) -> Dialect | None:
     return None if path.suffix == ".xlsx" else read_dialect(path, seed)
 
 
-def _scan_select(seed: SeedFile, dialect: Dialect, files: str) -> str:
+def _scan_select(seed: SeedFile, dialect: Dialect, files: str, numbered: bool = True) -> str:
     """Every record of `files` (a path or a list of paths written alike) as text, with its
-    file, its position in the scan and the newlines inside its values (`_nl`)."""
+    file; `numbered`: also its position in the scan and the newlines inside its values
+    (`_nl`)."""
     header = dialect.header
     columns = "{" + ", ".join(f"{sql.literal(name)}: 'VARCHAR'" for name in header) + "}"
     present = set(header)
@@ -115,9 +116,10 @@ def _scan_select(seed: SeedFile, dialect: Dialect, files: str) -> str:
         f"{_CSV_OPTIONS}, skip = {1 + dialect.preamble}, delim = {sql.literal(dialect.delimiter)}, "
         f"encoding = {sql.literal(dialect.encoding)}, filename = true"
     )
+    numbering = f"row_number() OVER () AS _pos, {newlines} AS _nl, " if numbered else ""
     return (
-        f"SELECT filename AS _file, row_number() OVER () AS _pos, "
-        f"{', '.join(projected(c.name) for c in seed.columns)}, {newlines} AS _nl "
+        f"SELECT filename AS _file, {numbering}"
+        f"{', '.join(projected(c.name) for c in seed.columns)} "
         f"FROM read_csv({files}, columns = {columns}, {options})"
     )
 
@@ -134,14 +136,17 @@ def _read_batch(
     files = "[" + ", ".join(sql.literal(str(path)) for _, path in members) + "]"
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE batch_src AS {_scan_select(seed, dialect, files)}"
+            "CREATE OR REPLACE TEMP TABLE batch_src AS "
+            + _scan_select(seed, dialect, files, numbered=False)
         )
     except duckdb.Error:
         return members  # each file alone says which one fails, and how
+    present = [sql.quote_ident(c.name) for c in seed.columns if c.name in dialect.header]
+    newline = " OR ".join(f"contains({column}, chr(10))" for column in present) or "false"
     alone = {
         row[0]
         for row in con.execute(
-            "SELECT _file FROM batch_src GROUP BY _file HAVING max(_nl) > 0 "
+            f"SELECT DISTINCT _file FROM batch_src WHERE {newline} "
             "UNION SELECT s.file_path FROM csv_rejects r JOIN csv_scans s USING (scan_id, file_id)"
         ).fetchall()
     }
@@ -150,17 +155,17 @@ def _read_batch(
         "INSERT INTO batch_units VALUES (?, ?)",
         [(str(path), unit) for unit, path in members if str(path) not in alone],
     )
-    # A file's records are consecutive in the scan, in order: its first is at its least
-    # position. Every record is one physical line, the header line 1 (2 after `sep=`).
-    names = ", ".join(sql.quote_ident(c.name) for c in seed.columns)
+    # The scan keeps the files' order and each file's (preserve_insertion_order), so a
+    # record's row id less its file's first is its position; a window numbering the
+    # scan would hold it to one thread. Every record is one physical line, the header
+    # line 1 (2 after `sep=`).
+    names = ", ".join("b." + sql.quote_ident(c.name) for c in seed.columns)
     con.execute(
         f"""
         INSERT INTO src
-        SELECT _unit, _pos, _pos + {dialect.preamble + 1}, {names} FROM (
-            SELECT u._unit, b._pos - min(b._pos) OVER (PARTITION BY b._file) + 1 AS _pos,
-                   {", ".join("b." + sql.quote_ident(c.name) for c in seed.columns)}
-            FROM batch_src b JOIN batch_units u USING (_file)
-        )
+        SELECT u._unit, b.rowid - f.first + 1, b.rowid - f.first + {dialect.preamble + 2}, {names}
+        FROM batch_src b JOIN batch_units u USING (_file)
+        JOIN (SELECT _file, min(rowid) AS first FROM batch_src GROUP BY _file) f USING (_file)
         """
     )
     con.execute("DROP TABLE batch_src; DROP TABLE batch_units")
