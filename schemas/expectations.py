@@ -5,6 +5,15 @@ arguments) and, where a rule spans columns, derived columns computed while the m
 read (`met` as the comparator says, `gap` as actual − threshold). Large person-grain
 tables are validated on a repeatable sample. great_expectations itself is imported only
 by orchestration.quality.great_expectations, which runs these suites.
+
+GX checks what only it checks (the column set, person_key's form, pairs of columns and
+the derived values, plausible years) and the shares, counts and unit codes it reports in
+the Data Docs. A mart's keys, not-null columns and accepted values are asserted by its
+dbt tests in dbt_project/models/marts/_marts__models.yml (`unique`,
+`unique_combination`, `not_null`, `accepted_values`), at error severity on the whole
+table: blocking asset checks whose failure fails the dbt step, so these suites, which
+run after it, never see a mart that breaks them. Each suite names what it leaves to
+those tests in `left_to_dbt` (tests/test_quality_marts.py checks that they exist).
 """
 
 from __future__ import annotations
@@ -12,24 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.contract import (
-    COMMITTEE_LEVELS,
-    COMPARATORS,
-    GENDERS,
-    LEVEL_RANKS,
-    MANAGEMENT_TIERS,
-    METRICS,
-    PLANNED_PER_SEAT_LIMIT,
-    POPULATIONS,
-    PROGRAM_KINDS,
-    QUALIFICATION_KINDS,
-    RATINGS,
-    RESULTS,
-    TARGET_GROUPS,
-    TITLE_LEVELS,
-    UNIT_KINDS,
-    WORKPLACE_KINDS,
-)
+from schemas.contract import LEVEL_RANKS, PLANNED_PER_SEAT_LIMIT
 from schemas.sql import quote_ident
 
 MARTS_SCHEMA = "marts"
@@ -71,10 +63,17 @@ class MartSuite:
     # (name, SQL expression) pairs added to the frame when the mart is read.
     derived: tuple[tuple[str, str], ...] = field(default=())
     sample_rows: int | None = None
+    # The mart's dbt tests that hold its key, not-null and accepted-values rules, as
+    # "test(column, ...)": unique_combination names one test, the others one per column.
+    left_to_dbt: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return f"{self.mart}_suite"
+
+    def columns_of(self, expectation_type: str) -> tuple[str, ...]:
+        """The columns that expectations of `expectation_type` check, one column each."""
+        return tuple(e.kwargs["column"] for e in self.expectations if e.type == expectation_type)
 
     def read_query(self) -> str:
         """The DuckDB query giving the frame to validate: the mart, or a bounded sample."""
@@ -98,19 +97,6 @@ def columns_present(columns: tuple[str, ...]) -> Expectation:
         "contract columns present",
         column_set=list(columns),
         exact_match=False,
-    )
-
-
-def not_null(column: str) -> Expectation:
-    return _expect("ExpectColumnValuesToNotBeNull", f"{column} not null", column=column)
-
-
-def in_set(column: str, values: tuple[str, ...] | list[Any]) -> Expectation:
-    return _expect(
-        "ExpectColumnValuesToBeInSet",
-        f"{column} in allowed codes",
-        column=column,
-        value_set=list(values),
     )
 
 
@@ -166,13 +152,6 @@ def always_true(column: str) -> Expectation:
     return _expect("ExpectColumnValuesToBeInSet", column, column=column, value_set=[True])
 
 
-def unique(*columns: str) -> Expectation:
-    name = f"({', '.join(columns)}) unique"
-    if len(columns) == 1:
-        return _expect("ExpectColumnValuesToBeUnique", name, column=columns[0])
-    return _expect("ExpectCompoundColumnsToBeUnique", name, column_list=list(columns))
-
-
 def person_key() -> Expectation:
     """HMAC-SHA256 in lower-case hex: never a raw national ID (CONTRACT.md §4)."""
     return _expect(
@@ -191,168 +170,123 @@ def _close(value: str, expected: str) -> str:
 def _suite(
     mart: str,
     grain: str,
-    columns: tuple[str, ...],
+    columns: str,
     *expectations: Expectation,
+    left_to_dbt: tuple[str, ...] = (),
     derived: tuple[tuple[str, str], ...] = (),
     sample_rows: int | None = None,
 ) -> MartSuite:
+    """A suite; `columns` are the contract's minimum columns, separated by spaces."""
+    names = tuple(columns.split())
     return MartSuite(
-        mart, grain, columns, (columns_present(columns), *expectations), derived, sample_rows
+        mart,
+        grain,
+        names,
+        (columns_present(names), *expectations),
+        derived=derived,
+        sample_rows=sample_rows,
+        left_to_dbt=left_to_dbt,
     )
 
 
-_PROFESSIONAL_LEVELS = tuple(LEVEL_RANKS["chuyen_mon"])
-_POLITICAL_LEVELS = tuple(LEVEL_RANKS["ly_luan_chinh_tri"])
+_HIGHEST_RANK = max(len(ranks) for ranks in LEVEL_RANKS.values())
 
 SUITES: tuple[MartSuite, ...] = (
     _suite(
         "dim_units",
         "unit",
-        (
-            "unit_code",
-            "unit_name",
-            "unit_kind",
-            "parent_code",
-            "valid_from",
-            "valid_to",
-            "is_current",
-        ),
-        unique("unit_code"),
-        not_null("unit_code"),
-        not_null("unit_name"),
-        in_set("unit_kind", UNIT_KINDS),
+        "unit_code unit_name unit_kind parent_code valid_from valid_to is_current",
         at_most("valid_from", "valid_to"),
-        not_null("is_current"),
+        left_to_dbt=(
+            "unique(unit_code)",
+            "not_null(unit_code, unit_name, is_current)",
+            "accepted_values(unit_kind)",
+        ),
     ),
     _suite(
         "dim_unit_successions",
         "predecessor × successor",
-        ("predecessor_code", "successor_code", "effective_date"),
-        unique("predecessor_code", "successor_code"),
-        not_null("predecessor_code"),
-        not_null("successor_code"),
+        "predecessor_code successor_code effective_date",
         known_unit("predecessor_code"),
         known_unit("successor_code"),
-        not_null("effective_date"),
+        left_to_dbt=(
+            "unique_combination(predecessor_code, successor_code)",
+            "not_null(predecessor_code, successor_code, effective_date)",
+        ),
     ),
     _suite(
         "dim_cadres",
         "person",
-        (
-            "person_key",
-            "unit_code",
-            "gender",
-            "birth_year",
-            "management_tier",
-            "workplace_kind",
-            "valid_from",
-            "valid_to",
-            "is_current",
-        ),
-        unique("person_key"),
+        "person_key unit_code gender birth_year management_tier workplace_kind valid_from "
+        "valid_to is_current",
         person_key(),
-        not_null("unit_code"),
         known_unit(),
-        in_set("gender", GENDERS),
         between("birth_year", 1900, 2100),
-        in_set("management_tier", MANAGEMENT_TIERS),
-        in_set("workplace_kind", WORKPLACE_KINDS),
         at_most("valid_from", "valid_to"),
-        not_null("is_current"),
+        left_to_dbt=(
+            "unique(person_key)",
+            "not_null(unit_code, is_current)",
+            "accepted_values(gender, management_tier, workplace_kind)",
+        ),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
         "dim_cadre_periods",
         "person × valid_from",
-        (
-            "person_key",
-            "unit_code",
-            "management_tier",
-            "workplace_kind",
-            "current_title_code",
-            "valid_from",
-            "valid_to",
-        ),
-        unique("person_key", "valid_from"),
+        "person_key unit_code management_tier workplace_kind current_title_code valid_from "
+        "valid_to",
         person_key(),
-        not_null("unit_code"),
         known_unit(),
-        in_set("management_tier", MANAGEMENT_TIERS),
-        in_set("workplace_kind", WORKPLACE_KINDS),
         at_most("valid_from", "valid_to"),
+        left_to_dbt=(
+            "unique_combination(person_key, valid_from)",
+            "not_null(unit_code)",
+            "accepted_values(management_tier, workplace_kind)",
+        ),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
         "fct_classes",
         "class",
-        (
-            "class_code",
-            "unit_code",
-            "program_code",
-            "program_kind",
-            "target_group",
-            "term_code",
-            "target_term_code",
-            "start_date",
-            "end_date",
-            "enrolled_count",
-            "graduated_count",
-        ),
-        unique("class_code"),
+        "class_code unit_code program_code program_kind target_group term_code "
+        "target_term_code start_date end_date enrolled_count graduated_count",
         known_unit(),
-        in_set("program_kind", PROGRAM_KINDS),
-        in_set("target_group", TARGET_GROUPS),
         count("enrolled_count"),
         count("graduated_count"),
         at_most("graduated_count", "enrolled_count"),
         at_most("start_date", "end_date"),
+        left_to_dbt=("unique(class_code)", "accepted_values(program_kind, target_group)"),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
         "fct_enrolments",
         "class × person",
-        (
-            "class_code",
-            "person_key",
-            "unit_code",
-            "term_code",
-            "sessions_attended",
-            "unexcused_absences",
-            "result",
-            "graduated",
-        ),
-        unique("class_code", "person_key"),
+        "class_code person_key unit_code term_code sessions_attended unexcused_absences "
+        "result graduated",
         person_key(),
         known_unit(),
         count("sessions_attended"),
         count("unexcused_absences"),
-        in_set("result", RESULTS),
+        left_to_dbt=("unique_combination(class_code, person_key)", "accepted_values(result)"),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
         "fct_qualifications",
         "award",
-        ("person_key", "qualification_kind", "level", "level_rank", "awarded_date"),
+        "person_key qualification_kind level level_rank awarded_date",
         person_key(),
-        in_set("qualification_kind", QUALIFICATION_KINDS),
-        between("level_rank", 1, max(len(ranks) for ranks in LEVEL_RANKS.values())),
+        between("level_rank", 1, _HIGHEST_RANK),
+        left_to_dbt=(
+            "unique_combination(person_key, qualification_kind, level)",
+            "accepted_values(qualification_kind)",
+        ),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
         "fct_trainees",
         "person × term",
-        (
-            "person_key",
-            "unit_code",
-            "term_code",
-            "classes_enrolled",
-            "classes_graduated",
-            "sessions_attended",
-            "unexcused_absences",
-            "professional_level",
-            "political_level",
-        ),
-        unique("person_key", "term_code"),
+        "person_key unit_code term_code classes_enrolled classes_graduated sessions_attended "
+        "unexcused_absences professional_level political_level",
         person_key(),
         known_unit(),
         count("classes_enrolled", 1),
@@ -360,38 +294,29 @@ SUITES: tuple[MartSuite, ...] = (
         at_most("classes_graduated", "classes_enrolled"),
         count("sessions_attended"),
         count("unexcused_absences"),
-        in_set("professional_level", _PROFESSIONAL_LEVELS),
-        in_set("political_level", _POLITICAL_LEVELS),
+        left_to_dbt=(
+            "unique_combination(person_key, term_code)",
+            "accepted_values(professional_level, political_level)",
+        ),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
         "mart_unit_training_summary",
         "unit × term",
-        ("unit_code", "term_code", "classes_count", "enrolments_count", "distinct_trainees"),
-        unique("unit_code", "term_code"),
+        "unit_code term_code classes_count enrolments_count distinct_trainees",
         known_unit(),
         count("classes_count", 1),
         count("enrolments_count"),
         count("distinct_trainees"),
         at_most("distinct_trainees", "enrolments_count"),
+        left_to_dbt=("unique_combination(unit_code, term_code)",),
     ),
     _suite(
         "mart_planning_pool",
         "unit × title × term",
-        (
-            "unit_code",
-            "title_code",
-            "term_code",
-            "seats",
-            "planned_count",
-            "planning_coefficient",
-            "share_masters_plus",
-            "share_political_advanced",
-            "share_women",
-            "share_under_40",
-            "over_planning_limit",
-        ),
-        unique("unit_code", "title_code", "term_code"),
+        "unit_code title_code term_code seats planned_count planning_coefficient "
+        "share_masters_plus share_political_advanced share_women share_under_40 "
+        "over_planning_limit",
         known_unit(),
         count("seats"),
         count("planned_count"),
@@ -402,6 +327,7 @@ SUITES: tuple[MartSuite, ...] = (
         share("share_under_40"),
         always_true("coefficient_is_planned_over_seats"),
         always_true("over_planning_limit_follows_seats"),
+        left_to_dbt=("unique_combination(unit_code, title_code, term_code)",),
         derived=(
             (
                 "coefficient_is_planned_over_seats",
@@ -418,49 +344,23 @@ SUITES: tuple[MartSuite, ...] = (
     _suite(
         "mart_committee_composition",
         "unit × committee level × term",
-        (
-            "unit_code",
-            "committee_level",
-            "term_code",
-            "members",
-            "share_women",
-            "share_university_plus",
-        ),
-        unique("unit_code", "committee_level", "term_code"),
+        "unit_code committee_level term_code members share_women share_university_plus",
         known_unit(),
-        in_set("committee_level", COMMITTEE_LEVELS),
         count("members"),
         share("share_women"),
         share("share_university_plus"),
+        left_to_dbt=(
+            "unique_combination(unit_code, committee_level, term_code)",
+            "accepted_values(committee_level)",
+        ),
     ),
     _suite(
         "mart_target_attainment",
         "target × scope",
-        (
-            "target_code",
-            "term_code",
-            "scope",
-            "unit_code",
-            "population",
-            "metric",
-            "reference_date",
-            "numerator",
-            "denominator",
-            "actual_value",
-            "threshold",
-            "comparator",
-            "met",
-            "gap",
-        ),
-        unique("target_code", "scope", "unit_code"),
-        in_set("scope", ("city", "unit")),
+        "target_code term_code scope unit_code population metric reference_date numerator "
+        "denominator actual_value threshold comparator met gap",
         known_unit(),
         always_true("unit_code_follows_scope"),
-        in_set("population", POPULATIONS),
-        in_set("metric", METRICS),
-        in_set("title_level", TITLE_LEVELS),
-        not_null("reference_date"),
-        in_set("comparator", COMPARATORS),
         count("numerator"),
         count("denominator"),
         at_most("numerator", "denominator"),
@@ -469,6 +369,11 @@ SUITES: tuple[MartSuite, ...] = (
         always_true("actual_value_is_numerator_over_denominator"),
         equal("met", "met_by_comparator"),
         always_true("gap_is_actual_minus_threshold"),
+        left_to_dbt=(
+            "unique_combination(target_code, scope, unit_code)",
+            "not_null(reference_date)",
+            "accepted_values(scope, population, metric, title_level, comparator)",
+        ),
         derived=(
             ("unit_code_follows_scope", "(scope = 'city') = (unit_code IS NULL)"),
             (
@@ -493,56 +398,45 @@ SUITES: tuple[MartSuite, ...] = (
     _suite(
         "mart_attendance_review",
         "person × year",
-        ("person_key", "unit_code", "year", "unexcused_absences", "classes_with_absence"),
-        unique("person_key", "year"),
+        "person_key unit_code year unexcused_absences classes_with_absence",
         person_key(),
         known_unit(),
         between("year", 1900, 2100),
         count("unexcused_absences", 1),
         count("classes_with_absence", 1),
+        left_to_dbt=("unique_combination(person_key, year)",),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
         "mart_training_outcomes",
         "person × year",
-        (
-            "person_key",
-            "unit_code",
-            "year",
-            "classes_completed",
-            "next_year_rating",
-            "needs_reassignment",
-        ),
-        unique("person_key", "year"),
+        "person_key unit_code year classes_completed next_year_rating needs_reassignment",
         person_key(),
         known_unit(),
         between("year", 1900, 2100),
         count("classes_completed", 1),
-        in_set("next_year_rating", RATINGS),
         equal("needs_reassignment", "needs_reassignment_by_rating"),
+        left_to_dbt=(
+            "unique_combination(person_key, year)",
+            "accepted_values(next_year_rating)",
+        ),
         derived=(("needs_reassignment_by_rating", "next_year_rating = 'kht'"),),
         sample_rows=SAMPLE_ROWS,
     ),
     _suite(
         "mart_unit_transitions",
         "ended unit × destination",
-        (
-            "unit_code",
-            "destination_code",
-            "end_date",
-            "is_successor",
-            "people_count",
-            "key_cadres_count",
-        ),
-        unique("unit_code", "destination_code"),
-        not_null("unit_code"),
+        "unit_code destination_code end_date is_successor people_count key_cadres_count",
         known_unit(),
         known_unit("destination_code"),
-        not_null("end_date"),
         count("people_count", 1),
         count("key_cadres_count"),
         at_most("key_cadres_count", "people_count"),
         always_true("no_successor_verdict_without_destination"),
+        left_to_dbt=(
+            "unique_combination(unit_code, destination_code)",
+            "not_null(unit_code, end_date)",
+        ),
         derived=(
             (
                 "no_successor_verdict_without_destination",
@@ -553,19 +447,9 @@ SUITES: tuple[MartSuite, ...] = (
     _suite(
         "mart_current_unit_training",
         "current unit × dai_hoi term",
-        (
-            "unit_code",
-            "term_code",
-            "as_of_date",
-            "cadres_count",
-            "trained_count",
-            "planning_source_trained_count",
-            "share_trained",
-        ),
-        unique("unit_code", "term_code"),
-        not_null("unit_code"),
+        "unit_code term_code as_of_date cadres_count trained_count "
+        "planning_source_trained_count share_trained",
         known_unit(),
-        not_null("as_of_date"),
         count("cadres_count"),
         count("trained_count"),
         count("planning_source_trained_count"),
@@ -573,6 +457,10 @@ SUITES: tuple[MartSuite, ...] = (
         at_most("planning_source_trained_count", "trained_count"),
         share("share_trained"),
         always_true("share_is_trained_over_cadres"),
+        left_to_dbt=(
+            "unique_combination(unit_code, term_code)",
+            "not_null(unit_code, as_of_date)",
+        ),
         derived=(
             (
                 "share_is_trained_over_cadres",

@@ -4,10 +4,12 @@ once for the module, ≈ 7 s)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dagster import (
     AssetCheckKey,
     AssetKey,
@@ -32,9 +34,11 @@ from orchestration.quality.reconciliation import (
     reconcile,
     reconciliation_checks,
 )
+from orchestration.settings import DBT_PROJECT_DIR
 from schemas.expectations import SUITES
 
 MARTS_SQL = Path(__file__).parent / "fixtures" / "quality" / "marts.sql"
+MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
 
 # (mart, SQL that breaks it, the expectation that must then fail)
 BREAKS = (
@@ -217,6 +221,50 @@ def test_large_facts_are_read_as_bounded_samples():
     assert {"fct_enrolments", "fct_trainees"} <= sampled
     query = next(s for s in SUITES if s.mart == "fct_enrolments").read_query()
     assert "USING SAMPLE reservoir(100000 ROWS)" in query
+
+
+def _error_tests(model: dict) -> set[tuple[str, tuple[str, ...]]]:
+    """(test, columns) of every dbt test on `model` at error severity (the project's default)."""
+    found = set()
+    tests = [(test, ()) for test in model.get("data_tests", [])] + [
+        (test, (column["name"],))
+        for column in model.get("columns", [])
+        for test in column.get("data_tests", [])
+    ]
+    for test, columns in tests:
+        name, spec = (test, {}) if isinstance(test, str) else next(iter(test.items()))
+        if (spec.get("config") or {}).get("severity", "error") != "error":
+            continue
+        if name == "unique_combination":
+            columns = tuple(spec["arguments"]["columns"])
+        found.add((name, columns))
+    return found
+
+
+def _left_to_dbt(suite) -> list[tuple[str, tuple[str, ...]]]:
+    """The suite's `left_to_dbt` as (test, columns): one per column but for unique_combination."""
+    tests = []
+    for entry in suite.left_to_dbt:
+        name, listed = re.fullmatch(r"(\w+)\((.+)\)", entry).groups()
+        columns = tuple(column.strip() for column in listed.split(","))
+        single = name != "unique_combination"
+        tests += [(name, (column,)) for column in columns] if single else [(name, columns)]
+    return tests
+
+
+def test_what_the_suites_leave_to_dbt_is_a_blocking_dbt_test_on_the_same_mart():
+    """Keys, not-null columns and accepted values are checked by the marts' dbt tests alone
+    (blocking: a failure fails the dbt step, which the suites follow)."""
+    document = yaml.safe_load(MARTS_YML.read_text(encoding="utf-8"))
+    models = {model["name"]: model for model in document["models"]}
+    left = {"ExpectColumnValuesToBeUnique", "ExpectCompoundColumnsToBeUnique"}
+    left |= {"ExpectColumnValuesToNotBeNull"}
+    for suite in SUITES:
+        tested = _error_tests(models[suite.mart])
+        assert any(name.startswith("unique") for name, _ in _left_to_dbt(suite)), suite.mart
+        for name, columns in _left_to_dbt(suite):
+            assert (name, columns) in tested, (suite.mart, name, columns)
+        assert not left & {expectation.type for expectation in suite.expectations}, suite.mart
 
 
 def test_reconciliation_passes_when_marts_agree_with_staging(good_database):
