@@ -15,6 +15,7 @@ from schemas.contract import DATE_MAX, DATE_MIN, LEVEL_RANKS, Column, SeedFile
 
 if TYPE_CHECKING:
     import pandera.polars as pa
+    import polars as pl
 
 # The column the loader adds to every accepted row: the physical line it came from.
 SOURCE_LINE = "source_line"
@@ -41,6 +42,23 @@ def _dtype(column: Column):
         "boolean": pl.Boolean,
         "fraction": pl.Float64,
     }[column.kind]
+
+
+def scan_keys(seed: SeedFile, paths: list[str], path_column: str) -> pl.LazyFrame:
+    """The key and source line of `seed`'s slices at `paths`, with each row's file in
+    `path_column`: read in the contract's types whatever else a slice holds, which that
+    slice's own validation judges."""
+    import polars as pl
+
+    types = {column.name: _dtype(column) for column in seed.columns}
+    return pl.scan_parquet(
+        paths,
+        schema={**{name: types[name] for name in seed.key}, SOURCE_LINE: pl.Int64},
+        glob=False,
+        include_file_paths=path_column,
+        extra_columns="ignore",
+        cast_options=pl.ScanCastOptions(integer_cast="upcast"),
+    )
 
 
 def _column_checks(column: Column) -> list[pa.Check]:

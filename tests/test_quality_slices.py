@@ -278,6 +278,24 @@ def test_a_key_shared_across_units_fails_where_it_must_be_unique_city_wide(loade
     assert report.failure_cases[0]["slice"] == "003.parquet, 273.parquet"
 
 
+def test_the_city_wide_key_is_compared_whatever_else_a_slice_breaks(loaded, spoil):
+    class_of_003 = pl.read_parquet(loaded.raw_dir / "classes" / "003.parquet").head(1)
+
+    def list_it_again_badly(frame: pl.DataFrame) -> pl.DataFrame:
+        again = class_of_003.with_columns(
+            pl.lit("273").alias("unit_code"), pl.lit(3, dtype=pl.Int64).alias(SOURCE_LINE)
+        )
+        return pl.concat([frame, again]).with_columns(
+            pl.col("planned_sessions").cast(pl.Int32), pl.lit("x").alias("note")
+        )
+
+    settings = spoil("classes", "273", list_it_again_badly)
+    report = validate_seed_slices(seed_file("classes"), settings)
+    checks = {case["check"]: case["slice"] for case in report.failure_cases}
+    assert checks["key_unique_city_wide"] == "003.parquet, 273.parquet"
+    assert checks["dtype('Int64')"] == checks["column_in_schema"] == "273.parquet"
+
+
 def test_failure_cases_are_capped_and_counted(spoil):
     def many_bad(frame: pl.DataFrame) -> pl.DataFrame:
         rows = pl.concat([frame.head(1)] * 30).with_columns(

@@ -1,9 +1,9 @@
 """pandera contract checks on the accepted raw slices: one blocking check per ingest asset.
 
 Changed slices are read and validated in batches of bounded size, so memory stays
-bounded whatever the tier; keys unique city-wide are checked across slices in DuckDB,
-without loading them. A slice whose bytes passed the same schema before is not validated again:
-`status/<file>.pandera.json` records the SHA-256 of every slice that passed, with the
+bounded whatever the tier; keys unique city-wide are checked across slices reading only
+the key and the line. A slice whose bytes passed the same schema before is not validated
+again: `status/<file>.pandera.json` records the SHA-256 of every slice that passed, with the
 version of the schema code, so a nightly run with nothing new (or one unit's
 resubmission) validates only what changed. Any change of bytes, a corrupted slice
 included, gives a new digest and a full validation of that slice.
@@ -19,15 +19,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 from dagster import AssetCheckResult, AssetChecksDefinition, MetadataValue, asset_check
 
 from orchestration.ingest.assets import ingest_key
 from orchestration.ingest.files import REFERENCE_SLICE, SCHEMA_SLICE, stat_key
 from orchestration.settings import Settings, current_settings
 from schemas import SEED_FILES, SeedFile
-from schemas.pandera_schemas import SLICE_UNIT, SOURCE_LINE, batch_schema, pandera_schema
-from schemas.sql import literal, quote_ident
+from schemas.pandera_schemas import SLICE_UNIT, SOURCE_LINE, batch_schema, pandera_schema, scan_keys
 
 CHECK_NAME = "pandera_contract"
 MAX_FAILURE_CASES = 20
@@ -49,11 +47,8 @@ def _schema_version() -> str:
 
 
 def _slice_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _passed_path(seed: SeedFile, settings: Settings) -> Path:
@@ -143,30 +138,39 @@ def _city_wide_duplicates(seed: SeedFile, slice_paths: list[Path]) -> list[dict]
     """Keys that more than one row holds across all units' slices (CONTRACT.md §2-§3)."""
     if not slice_paths:
         return []
-    files = "[" + ", ".join(literal(str(path)) for path in slice_paths) + "]"
-    key = ", ".join(quote_ident(name) for name in seed.key)
-    rows = (
-        duckdb.connect()
-        .execute(
-            f"""
-        SELECT list(DISTINCT parse_filename(filename) ORDER BY parse_filename(filename)),
-               list({SOURCE_LINE} ORDER BY {SOURCE_LINE}), count(*)
-        FROM read_parquet({files}, filename = true)
-        GROUP BY {key} HAVING count(*) > 1
-        """
+    import polars as pl
+
+    names = {str(path): path.name for path in slice_paths}
+    key = list(seed.key)
+    try:
+        rows = (
+            scan_keys(seed, list(names), "_slice")
+            .filter(pl.struct(key).is_duplicated())
+            .group_by(key)
+            .agg(
+                pl.col("_slice").replace_strict(names).unique().sort(),
+                pl.col(SOURCE_LINE).sort(),
+                pl.len().alias("_rows"),
+            )
+            .sort("_slice", SOURCE_LINE)
+            .collect()
         )
-        .fetchall()
-    )
+    except pl.exceptions.PolarsError as error:
+        return [_case(", ".join(names.values()), seed, f"slices not comparable: {error}")]
     return [
-        {
-            "slice": ", ".join(slices),
-            "column": "+".join(seed.key),
-            "check": "key_unique_city_wide",
-            "source_line": lines[0],
-            "value": f"{count} rows share the key (lines {lines})",
-        }
-        for slices, lines, count in rows
+        _case(", ".join(slices), seed, f"{count} rows share the key (lines {lines})", lines[0])
+        for slices, lines, count in rows.select("_slice", SOURCE_LINE, "_rows").iter_rows()
     ]
+
+
+def _case(slices: str, seed: SeedFile, value: str, line: int | None = None) -> dict:
+    return {
+        "slice": slices,
+        "column": "+".join(seed.key),
+        "check": "key_unique_city_wide",
+        "source_line": line,
+        "value": value,
+    }
 
 
 def validate_seed_slices(seed: SeedFile, settings: Settings, reuse: bool = True) -> SliceValidation:
@@ -209,50 +213,51 @@ def validate_seed_slices(seed: SeedFile, settings: Settings, reuse: bool = True)
 
 
 def _batches(pending: list[tuple[Path, str, list[int]]]) -> list[list[tuple]]:
-    """Consecutive slices grouped up to BATCH_ROWS rows (a larger slice alone)."""
+    """Consecutive slices grouped up to BATCH_ROWS rows (a larger slice alone), each as
+    (path, digest, stat, rows)."""
     import pyarrow.parquet as pq
 
     batches: list[list[tuple]] = []
-    rows = 0
+    total = 0
     for item in pending:
-        count = pq.read_metadata(item[0]).num_rows
-        if not batches or rows + count > BATCH_ROWS:
+        rows = pq.read_metadata(item[0]).num_rows
+        if not batches or total + rows > BATCH_ROWS:
             batches.append([])
-            rows = 0
-        batches[-1].append(item)
-        rows += count
+            total = 0
+        batches[-1].append((*item, rows))
+        total += rows
     return batches
 
 
 def _validate_batch(seed: SeedFile, batch: list[tuple], report: SliceValidation) -> list[tuple]:
-    """Validate `batch` ((path, digest, stat) of slices); (path, digest, stat, rows) of
-    those that passed."""
-    # Imported here: a run where no slice changed never pays for pandera and polars.
+    """Validate `batch` ((path, digest, stat, rows) of slices); the items that passed."""
+    # Imported here: a run where no slice changed never pays for pandera.
     import pandera.errors
     import polars as pl
 
-    frames = [
-        pl.read_parquet(path).with_columns(pl.lit(_slice_unit(path), pl.Utf8).alias(SLICE_UNIT))
-        for path, _, _ in batch
-    ]
-    heights = [frame.height for frame in frames]
-    report.rows += sum(heights)
+    report.rows += sum(item[3] for item in batch)
+    units = {str(item[0]): _slice_unit(item[0]) for item in batch}
     try:
-        batch_schema(seed).validate(pl.concat(frames, how="vertical"), lazy=True)
-    except (pandera.errors.SchemaErrors, pl.exceptions.SchemaError, pl.exceptions.ShapeError):
-        # Slices of different columns cannot be stacked: judged one by one below.
+        # One read of every slice (polars reads the files in parallel); slices whose
+        # columns or types differ cannot be read together, and are judged one by one.
+        frame = pl.read_parquet(list(units), glob=False, include_file_paths=SLICE_UNIT)
+        unit = pl.col(SLICE_UNIT).replace_strict(units, return_dtype=pl.Utf8)
+        batch_schema(seed).validate(frame.with_columns(unit), lazy=True)
+    except (pandera.errors.SchemaErrors, pl.exceptions.PolarsError):
         pass
     else:
-        return [(*item, rows) for item, rows in zip(batch, heights, strict=True)]
+        return batch
+    # Judged slice by slice, so that each failure names its slice and line.
     passing = []
-    for (path, digest, key), frame, rows in zip(batch, frames, heights, strict=True):
-        frame = frame.drop(SLICE_UNIT)
+    for item in batch:
+        path = item[0]
+        frame = pl.read_parquet(path)
         try:
             pandera_schema(seed, _slice_unit(path)).validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as errors:
             report.add(_failure_cases(seed, path, frame, errors.failure_cases))
         else:
-            passing.append((path, digest, key, rows))
+            passing.append(item)
     return passing
 
 
