@@ -1,8 +1,10 @@
 """dbt models as Dagster assets: sources tied to the ingest assets, tests as asset checks."""
 
+import hashlib
+import importlib.metadata
 import json
+import shutil
 import subprocess
-import sys
 from collections.abc import Mapping
 from contextlib import nullcontext
 from pathlib import Path
@@ -18,36 +20,69 @@ from dagster_dbt import (
 )
 from dagster_duckdb import DuckDBResource
 
-from orchestration import build_state, prewarm, spark, spark_requirements
+from orchestration import build_state, dbt_command, prewarm, spark, spark_requirements
 from orchestration.dagster_internals.dbt_cli import FastStartDbtCliResource
 from orchestration.ingest.assets import INGEST_GROUP, REPORT_KEY
 from orchestration.resources import RefreshLock
 from orchestration.settings import DBT_PROJECT_DIR, current_settings
 
 FINGERPRINT_FILE = "nhanluc_manifest.sha256"
-# The dbt installed beside this interpreter, whether or not the venv is on PATH.
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# The project's own parse, made as the refresh runs dbt: the manifest Dagster loads, and the
+# saved parse each warehouse's first dbt run starts from. Kept apart from dbt_project/target,
+# which dbt run by hand (`make docs`) rewrites with its own environment.
+PREPARED_TARGET = Path("target") / "refresh"
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=PREPARED_TARGET
+)
 
 
 def ensure_manifest(project: DbtProject = dbt_project) -> Path:
-    """Parse the dbt project once, again only when its files change.
+    """Parse the dbt project once, again only when its files, dbt or the parse change.
 
     `prepare_if_dev()` does nothing outside `dagster dev`, so tests, CI and `make run`
-    would otherwise find no manifest; parsing at every import would cost seconds.
+    would otherwise find no manifest; parsing at every import would cost seconds. dbt
+    parses as the refresh runs it (nhanluc-dbt inside a folder, no vars), so its saved
+    parse is one a warehouse's dbt can start from; a parse opens no database, so the
+    folder it runs in is its own target folder.
     """
-    fingerprint = build_state.dbt_project_fingerprint(project.project_dir)
-    stamp = project.project_dir / "target" / FINGERPRINT_FILE
+    target = project.project_dir / project.target_path
+    command = [
+        spark.NHANLUC_DBT,
+        *dbt_command.options(in_warehouse=target),
+        "parse",
+        "--quiet",
+        "--profiles-dir",
+        str(project.profiles_dir),
+        "--target-path",
+        str(target),
+    ]
+    parts = [build_state.dbt_project_fingerprint(project.project_dir)]
+    parts += [importlib.metadata.version("dbt-core"), *command]
+    fingerprint = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    stamp = target / FINGERPRINT_FILE
     if project.manifest_path.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return project.manifest_path
-    subprocess.run(
-        [DBT_EXECUTABLE, "parse", "--quiet", "--profiles-dir", str(project.profiles_dir)],
-        cwd=project.project_dir,
-        check=True,
-    )
+    target.mkdir(parents=True, exist_ok=True)
+    subprocess.run(command, cwd=project.project_dir, check=True)
     stamp.write_text(fingerprint)
     return project.manifest_path
+
+
+def seed_partial_parse(target_path: Path, project: DbtProject = dbt_project) -> None:
+    """Give a warehouse's dbt target folder the project's saved parse, if it has none.
+
+    dbt checks a saved parse against the hash of every file and parses again only what
+    changed, so a copy older than the project costs that re-parse, never a stale model.
+    A warehouse's own saved parse (its last run's) is kept.
+    """
+    saved = target_path / PARTIAL_PARSE_FILE
+    prepared = project.project_dir / project.target_path / PARTIAL_PARSE_FILE
+    if saved.exists() or not prepared.exists():
+        return
+    target_path.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(prepared, saved)
 
 
 class NhanlucTranslator(DagsterDbtTranslator):
@@ -103,8 +138,6 @@ def dbt_models(
     published_tables: list[Output] = []
     # dbt unit tests check model logic on fixtures; they run in the test suite, not nightly.
     build = ["build", "--exclude-resource-type", "unit_test"]
-    # The day the marts describe as "now" (macros/as_of_date.sql), fixed for the run.
-    dbt_vars = {"as_of_date": as_of_date.isoformat()}
     context.log.info(f"as-of date {as_of_date.isoformat()}")
     # Staging is rebuilt unit by unit on DuckDB (macros/incremental_by_unit.sql); a new
     # model definition or engine rebuilds everything. A subset never records a complete
@@ -119,15 +152,28 @@ def dbt_models(
     on_spark = settings.engine == "spark"
     with spark.spark_run(settings) if on_spark else nullcontext() as spark_dir:
         if on_spark:
-            spark.build_upstream_of_subset(context, spark_dir, dbt_project.manifest_path)
+            spark.build_upstream_of_subset(
+                context, spark_dir, dbt_project.manifest_path, as_of_date
+            )
             build += spark.SPARK_TARGET
-            dbt_vars |= spark.spark_vars(spark_dir)
-        build += ["--vars", json.dumps(dbt_vars)]
-        # One target folder per warehouse: dbt's partial parsing reuses its own last
-        # parse, and no run leaves a folder behind.
-        target_path = (
-            spark.dbt_target_path(spark_dir) if on_spark else settings.private_dir / "dbt_target"
-        )
+            build += ["--vars", json.dumps(spark.spark_vars(spark_dir))]
+            # dbt's artifacts, compiled SQL and logs go with the run's scratch folder. Its
+            # var `spark_run` is new every run, so dbt parses in full whatever it starts
+            # from, and it starts in the project as it always has.
+            target_path = spark.dbt_target_path(spark_dir)
+            own_options = dbt_command.options(as_of_date=as_of_date)
+        else:
+            # One target folder per warehouse, where dbt keeps its last parse. dbt runs in
+            # the warehouse, so every warehouse has the same profile and can use the same
+            # parse: a first run starts from the project's (ensure_manifest).
+            target_path = settings.private_dir / "dbt_target"
+            seed_partial_parse(target_path)
+            own_options = dbt_command.options(
+                as_of_date=as_of_date, in_warehouse=settings.warehouse_dir
+            )
+        # The day the marts describe as "now" (macros/as_of_date.sql), fixed for the run,
+        # reaches dbt in its environment: a new one each day needs no new parse.
+        build = [*own_options, *build]
         for event in dbt.cli(build, context=context, target_path=target_path).stream():
             if isinstance(event, Output) and _published_table(event) is not None:
                 # Row counts need the build database, which dbt holds until it exits: these

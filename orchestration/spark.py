@@ -17,16 +17,19 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from orchestration import dbt_command
 from orchestration.settings import DBT_PROJECT_DIR, Settings, current_settings
 from schemas.sql import literal, quote_ident
 
 SPARK_TARGET = ["--target", "spark"]
 COPIED_MESSAGE = "copied the tables built on Spark into the build database"
-# dbt, with the person_key pads in its environment for the Spark target.
+# The dbt the refresh runs (orchestration/dbt_command.py): the as-of date and the warehouse
+# it is given, and the person_key pads for the Spark target, in its environment.
 NHANLUC_DBT = str(Path(sys.executable).with_name("nhanluc-dbt"))
 # The schemas dbt builds; all of them are copied, so the build database holds what a
 # DuckDB build would (the reconciliation checks read staging too).
@@ -80,15 +83,18 @@ def dbt_target_path(run_dir: Path) -> Path:
     return run_dir / "dbt_target"
 
 
-def _dbt_on_spark(args: list[str], run_dir: Path) -> subprocess.CompletedProcess:
+def _dbt_on_spark(
+    args: list[str], run_dir: Path, as_of_date: date | None = None
+) -> subprocess.CompletedProcess:
     target = dbt_target_path(run_dir)
-    command = [NHANLUC_DBT, *args, *SPARK_TARGET, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command = [NHANLUC_DBT, *dbt_command.options(as_of_date=as_of_date), *args, *SPARK_TARGET]
+    command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
     command += ["--vars", json.dumps(spark_vars(run_dir))]
     command += ["--target-path", str(target), "--log-path", str(target)]
     return subprocess.run(command, cwd=DBT_PROJECT_DIR, check=False)
 
 
-def build_upstream_of_subset(context, run_dir: Path, manifest_path: Path) -> None:
+def build_upstream_of_subset(context, run_dir: Path, manifest_path: Path, as_of_date: date) -> None:
     """Build, without tests, what a subset of the dbt assets reads, before Dagster's build.
 
     A run's Spark warehouse starts empty, so when Dagster selects only some models (the
@@ -113,7 +119,7 @@ def build_upstream_of_subset(context, run_dir: Path, manifest_path: Path) -> Non
             needed |= {nodes[parent]["name"] for parent in parents if parent in nodes}
     context.log.info(f"Spark: building what {len(selected)} selected models and tests read")
     args = ["run", "--select", *(f"+{model}" for model in sorted(needed))]
-    if _dbt_on_spark(args, run_dir).returncode != 0:
+    if _dbt_on_spark(args, run_dir, as_of_date).returncode != 0:
         raise RuntimeError("dbt on Spark failed building what the selected models read")
 
 
