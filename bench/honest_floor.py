@@ -33,6 +33,7 @@ import duckdb
 from bench import compiled
 from schemas import SEED_FILES, sql
 from schemas.contract import SeedFile
+from schemas.lookups import lookup_select
 from schemas.row_comparisons import comparison_statements
 
 FLOOR_SKIPS = (
@@ -133,16 +134,17 @@ def _read_source(con: duckdb.DuckDBPyConnection, seed: SeedFile, pattern: str) -
 def _check(con: duckdb.DuckDBPyConnection, seed: SeedFile) -> str:
     """The rule pass over `src`; returns the table holding each row's `_violation`."""
     references = {upstream: f"raw.{sql.quote_ident(upstream)}" for upstream in seed.upstream}
-    checks = sql.row_checks(seed, references)
+    checks = sql.row_checks(seed)
     con.execute(
         f"CREATE TEMP VIEW cleaned AS SELECT _unit, _pos, {sql.cleaned_select(seed)} FROM src"
     )
     con.execute(f"CREATE TEMP VIEW repaired AS SELECT {sql.repaired_select(seed)} FROM cleaned")
     con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM repaired")
+    con.execute(f"CREATE TEMP VIEW looked_up AS {lookup_select(seed, references, 'typed')}")
     values = ", ".join(f"s.{sql.quote_ident(c.name)}" for c in seed.columns)
     con.execute(
         f"CREATE TEMP TABLE checked AS SELECT s._unit, s._pos, {values}, "
-        f"{sql.violation_case(checks)} AS _violation, false AS _across FROM typed s"
+        f"{sql.violation_case(checks)} AS _violation, false AS _across FROM looked_up s"
     )
     for statement in comparison_statements(seed, "checked", references):
         con.execute(statement)

@@ -16,6 +16,7 @@ from schemas.contract import (
     Column,
     SeedFile,
 )
+from schemas.lookups import lookup_column
 from schemas.rules import RULE_BY_CODE, RULE_ORDER
 
 TRUE_WORDS = ("true", "1", "có")
@@ -208,11 +209,11 @@ def _level_check() -> str:
     return f"({ranked})"
 
 
-def row_checks(seed: SeedFile, reference_tables: dict[str, str]) -> list[tuple[str, str, str]]:
+def row_checks(seed: SeedFile) -> list[tuple[str, str, str]]:
     """Every row-local check of `seed` as (rule, column, condition), in the fixed rule order.
 
-    `reference_tables` maps an upstream seed name to the table holding its accepted rows.
-    The folder a row came from is `_unit`.
+    Conditions read the row (alias `s`, its folder `_unit`) as `lookups.lookup_select`
+    gives it: with the columns of the rows it references.
     """
     checks: list[tuple[str, str, str]] = []
     for column in seed.columns:
@@ -230,75 +231,64 @@ def row_checks(seed: SeedFile, reference_tables: dict[str, str]) -> list[tuple[s
         # Explicit dates only: an empty date takes the unit's, which is never outside it.
         checks.append(("invalid_period", "valid_to", "valid_to < valid_from"))
     if "tier_not_in_unit" in seed.extra_rules:
-        units = reference_tables["units"]
         checks.append(
             (
                 "tier_not_in_unit",
                 "management_tier",
-                f"management_tier = 'btv_cap_huyen' AND EXISTS (SELECT 1 FROM {units} r "
-                f"WHERE r.unit_code = s.unit_code "
-                f"AND r.unit_kind NOT IN {_in_list(DISTRICT_LEVEL_KINDS)})",
+                f"management_tier = 'btv_cap_huyen' AND "
+                f"{lookup_column('units', 'unit_code', 'unit_kind')} "
+                f"NOT IN {_in_list(DISTRICT_LEVEL_KINDS)}",
             )
         )
     for reference in seed.references:
-        table = reference_tables[reference.target]
-        pairs = list(zip(reference.columns, reference.target_columns, strict=True))
-        matches = " AND ".join(f"r.{quote_ident(t)} = s.{quote_ident(c)}" for c, t in pairs)
-        present = " AND ".join(f"s.{quote_ident(c)} IS NOT NULL" for c, _ in pairs)
-        condition = f"{present} AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {matches})"
-        checks.append(("unknown_reference", reference.columns[0], condition))
+        (column,), (key,) = reference.columns, reference.target_columns
+        found = lookup_column(reference.target, column, key)
+        condition = f"s.{quote_ident(column)} IS NOT NULL AND {found} IS NULL"
+        checks.append(("unknown_reference", column, condition))
     if "outside_unit_validity" in seed.extra_rules:
-        checks += _validity_checks(seed, reference_tables)
+        checks += _validity_checks(seed)
     if "succession_dates_mismatch" in seed.extra_rules:
-        units = reference_tables["units"]
         checks.append(
             (
                 "succession_dates_mismatch",
                 "effective_date",
-                f"effective_date IS DISTINCT FROM (SELECT r.valid_from FROM {units} r "
-                "WHERE r.unit_code = s.successor_code) "
-                f"OR effective_date IS DISTINCT FROM (SELECT r.valid_to + 1 FROM {units} r "
-                "WHERE r.unit_code = s.predecessor_code)",
+                "effective_date IS DISTINCT FROM "
+                f"{lookup_column('units', 'successor_code', 'valid_from')} "
+                "OR effective_date IS DISTINCT FROM "
+                f"{lookup_column('units', 'predecessor_code', 'valid_to')} + 1",
             )
         )
     if "class_of_other_unit" in seed.extra_rules:
-        classes = reference_tables["classes"]
         checks.append(
             (
                 "class_of_other_unit",
                 "class_code",
-                f"EXISTS (SELECT 1 FROM {classes} r WHERE r.class_code = s.class_code "
-                "AND r.unit_code <> s.unit_code)",
+                f"{lookup_column('classes', 'class_code', 'unit_code')} <> s.unit_code",
             )
         )
     if "sessions_over_plan" in seed.extra_rules:
-        classes = reference_tables["classes"]
         checks.append(
             (
                 "sessions_over_plan",
                 "sessions_attended",
-                f"s.sessions_attended > (SELECT max(r.planned_sessions) FROM {classes} r "
-                "WHERE r.class_code = s.class_code)",
+                "s.sessions_attended > "
+                f"{lookup_column('classes', 'class_code', 'planned_sessions')}",
             )
         )
     # Stable sort: rule order first, then the order the checks were listed (column order).
     return sorted(checks, key=lambda check: RULE_ORDER[check[0]])
 
 
-def _validity_checks(
-    seed: SeedFile, reference_tables: dict[str, str]
-) -> list[tuple[str, str, str]]:
+def _validity_checks(seed: SeedFile) -> list[tuple[str, str, str]]:
     """outside_unit_validity: a row's dates (or its term) against its unit's validity.
 
     Dates come from units.csv and terms.csv only; an open end (NULL) never excludes.
     """
-    units = reference_tables["units"]
+    valid_from = lookup_column("units", "unit_code", "valid_from")
+    valid_to = lookup_column("units", "unit_code", "valid_to")
 
     def outside(column: str) -> str:
-        return (
-            f"EXISTS (SELECT 1 FROM {units} r WHERE r.unit_code = s.unit_code AND "
-            f"(s.{column} < r.valid_from OR s.{column} > r.valid_to))"
-        )
+        return f"(s.{column} < {valid_from} OR s.{column} > {valid_to})"
 
     if "valid_from" in seed.column_names:
         return [
@@ -307,16 +297,15 @@ def _validity_checks(
         ]
     if "start_date" in seed.column_names:
         return [("outside_unit_validity", "start_date", outside("start_date"))]
-    terms = reference_tables["terms"]
     # A term overlaps the unit's validity unless it ends before the unit starts or starts
     # after the unit ends.
+    start = lookup_column("terms", "term_code", "start_date")
+    end = lookup_column("terms", "term_code", "end_date")
     return [
         (
             "outside_unit_validity",
             "term_code",
-            f"EXISTS (SELECT 1 FROM {units} r, {terms} t WHERE r.unit_code = s.unit_code "
-            "AND t.term_code = s.term_code "
-            "AND (t.end_date < r.valid_from OR t.start_date > r.valid_to))",
+            f"({end} < {valid_from} OR {start} > {valid_to})",
         )
     ]
 

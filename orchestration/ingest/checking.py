@@ -15,6 +15,7 @@ from orchestration.ingest.files import list_literal
 from orchestration.settings import Settings
 from schemas import sql
 from schemas.contract import SeedFile
+from schemas.lookups import lookup_select
 from schemas.row_comparisons import comparison_statements, overlaps
 
 
@@ -39,7 +40,7 @@ def check_rows(
     or NULL), `_across` (rejected for a clash with another unit's rows) and `_warnings`
     (the 'warning:column' of each repair made to the row); and view `raw_values`, each
     row's values as read (`_raw`, JSON), by `_unit` and `_pos`."""
-    checks = sql.row_checks(seed, reference_tables)
+    checks = sql.row_checks(seed)
     con.execute(
         f"CREATE TEMP VIEW cleaned AS SELECT _unit, _pos, _line, {sql.cleaned_select(seed)} "
         "FROM src"
@@ -49,10 +50,12 @@ def check_rows(
     # Views: cleaning and casting are computed once, inside the rule pass below, which
     # keeps only the typed values (the text the rules read is not stored).
     con.execute(f"CREATE TEMP VIEW typed AS SELECT *, {sql.typed_select(seed)} FROM repaired")
+    # The referenced rows' columns the rules read, joined once by the references' keys.
+    con.execute(f"CREATE TEMP VIEW looked_up AS {lookup_select(seed, reference_tables, 'typed')}")
     values = ", ".join(f"s.{sql.quote_ident(c.name)}" for c in seed.columns)
     con.execute(
         f"CREATE TEMP TABLE checked AS SELECT s._unit, s._pos, s._line, {values}, s._warnings, "
-        f"{sql.violation_case(checks)} AS _violation, false AS _across FROM typed s"
+        f"{sql.violation_case(checks)} AS _violation, false AS _across FROM looked_up s"
     )
     for statement in comparison_statements(seed, "checked", reference_tables):
         con.execute(statement)
