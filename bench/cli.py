@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import dagster_log, floors, prepare, probe, profile, report
+from bench import dagster_log, floors, prepare, probe, profile, readme, report
 from bench.tiers import (
     DEFAULT_TIERS,
     REPO_ROOT,
@@ -603,6 +603,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(bench.work, ignore_errors=True)
+    if not args.no_write and readme.write(
+        REPO_ROOT / "README.md", readme.read_results(RESULTS_DIR)
+    ):
+        print("wrote the speed table of README.md")
     waited = f" (of which {bench.waited:.0f} s waiting for an idle machine)" if bench.waited else ""
     print(f"\nbenchmark finished in {time.perf_counter() - began:.0f} s{waited}")
     return 1 if failed else 0
