@@ -356,3 +356,38 @@ def test_a_new_schema_version_validates_every_slice_again(loaded, tmp_path):
     recorded = json.loads(record.read_text(encoding="utf-8"))
     record.write_text(json.dumps({**recorded, "schema_version": "older"}), encoding="utf-8")
     assert validate_seed_slices(cadres, settings).slices_unchanged == 0
+
+
+def test_the_comparison_across_units_runs_again_only_when_a_slice_changed(
+    loaded, tmp_path, monkeypatch
+):
+    from orchestration.quality import pandera_checks
+
+    settings = Settings(loaded.seeds_dir, tmp_path / "warehouse", 0.05)
+    shutil.copytree(loaded.raw_dir, settings.raw_dir)
+    classes = seed_file("classes")
+    assert validate_seed_slices(classes, settings).passed
+    compared = []
+    real = pandera_checks._city_wide_duplicates
+    monkeypatch.setattr(
+        pandera_checks,
+        "_city_wide_duplicates",
+        lambda seed, paths: compared.append(len(paths)) or real(seed, paths),
+    )
+    # The same slices as when it passed: the same verdict, without reading them.
+    assert validate_seed_slices(classes, settings).passed
+    assert compared == []
+    # 273 lists a class of 003 again: every slice is compared, and the key shared found.
+    class_of_003 = pl.read_parquet(settings.raw_dir / "classes" / "003.parquet").head(1)
+    path = settings.raw_dir / "classes" / "273.parquet"
+    again = class_of_003.with_columns(
+        pl.lit("273").alias("unit_code"), pl.lit(3, dtype=pl.Int64).alias(SOURCE_LINE)
+    )
+    pl.concat([pl.read_parquet(path), again]).write_parquet(path)
+    report = validate_seed_slices(classes, settings)
+    slices = len(list(settings.raw_dir.joinpath("classes").glob("*.parquet")))
+    assert compared == [slices]
+    assert [case["check"] for case in report.failure_cases] == ["key_unique_city_wide"]
+    # A failed comparison is never recorded as passed.
+    assert not validate_seed_slices(classes, settings).passed
+    assert compared == [slices, slices]
