@@ -180,6 +180,17 @@ def submitted_paths(seed: SeedFile, settings: Settings) -> tuple[list[str], list
     return units, refused, {unit: submission_path(root / unit, seed) for unit in units}
 
 
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Insert `rows` into `table` in one statement (executemany runs an INSERT per row)."""
+    if not rows:
+        return
+    placeholders = "(" + ", ".join("?" * len(rows[0])) + ")"
+    con.execute(
+        f"INSERT INTO {table} VALUES {', '.join([placeholders] * len(rows))}",
+        [value for row in rows for value in row],
+    )
+
+
 def list_literal(values: list[str], parens: bool = False) -> str:
     inner = ", ".join(sql.literal(value) for value in values)
     return f"({inner})" if parens else f"[{inner}]"

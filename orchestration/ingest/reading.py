@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingest.dialect import Dialect, legacy_encoding_hint, read_dialect
-from orchestration.ingest.files import submission_files
+from orchestration.ingest.files import insert_rows, submission_files
 from orchestration.ingest.outcomes import WholeFileRejection
 from orchestration.ingest.workbook import read_workbook
 from schemas import sql
@@ -151,9 +151,8 @@ def _read_batch(
         ).fetchall()
     }
     con.execute("CREATE OR REPLACE TEMP TABLE batch_units (_file VARCHAR, _unit VARCHAR)")
-    con.executemany(
-        "INSERT INTO batch_units VALUES (?, ?)",
-        [(str(path), unit) for unit, path in members if str(path) not in alone],
+    insert_rows(
+        con, "batch_units", [(str(path), unit) for unit, path in members if str(path) not in alone]
     )
     # The scan keeps the files' order and each file's (preserve_insertion_order), so a
     # record's row id less its file's first is its position; a window numbering the

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 import python_calamine as calamine
 
+from orchestration.ingest.files import insert_rows
 from orchestration.ingest.header import header_names
 from orchestration.ingest.outcomes import WholeFileRejection
 from schemas import sql
@@ -160,7 +161,4 @@ def _append(
     con.execute(f"INSERT INTO src SELECT _unit, _pos, _line, {names} FROM workbook_rows")
     con.unregister("workbook_rows")
     if malformed:
-        con.executemany(
-            "INSERT INTO malformed VALUES (?, ?, NULL, ?)",
-            [(unit, line, error) for line, error in malformed],
-        )
+        insert_rows(con, "malformed", [(unit, line, None, error) for line, error in malformed])

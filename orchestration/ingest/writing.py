@@ -13,6 +13,7 @@ import duckdb
 
 from orchestration.ingest.files import (
     SCHEMA_SLICE,
+    insert_rows,
     list_literal,
     write_parquet_atomically,
     write_slices_atomically,
@@ -143,10 +144,7 @@ def write_rejects(
     held_units = ", ".join(sql.literal(unit) for unit in sorted(held)) or "NULL"
     rejects_path = settings.rejects_dir / f"{seed.name}.parquet"
     con.execute("CREATE TEMP TABLE rule_messages (rule VARCHAR, template VARCHAR)")
-    con.executemany(
-        "INSERT INTO rule_messages VALUES (?, ?)",
-        [(code, rule.message) for code, rule in RULE_BY_CODE.items()],
-    )
+    insert_rows(con, "rule_messages", [(code, rule.message) for code, rule in RULE_BY_CODE.items()])
     write_parquet_atomically(
         con,
         f"""
@@ -201,10 +199,7 @@ def write_status(
         )
         for o in outcomes
     ]
-    if rows:
-        # One statement for every row: executemany runs an INSERT per row.
-        placeholders = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
-        con.execute(f"INSERT INTO status VALUES {placeholders}", [v for row in rows for v in row])
+    insert_rows(con, "status", rows)
     write_parquet_atomically(
         con,
         f"SELECT * FROM status {previous_rows_of(status_path, kept)} ORDER BY unit_code",
